@@ -1,0 +1,189 @@
+using System.Globalization;
+using System.Xml.Linq;
+
+namespace Famiglia.Xmpp;
+
+public sealed partial class MucRoom
+{
+    private const int ArchivePageSize = 100;
+    private readonly List<RoomMessage> _liveDuringCatchUp = [];
+    private List<RoomMessage> _archivePage = [];
+    private string? _archiveQueryId;
+    private bool _catchingUp;
+    private DateTimeOffset _syncedAt;
+
+    /// <summary>After a new session (the old one could not be resumed): rejoin, then fetch from the room's
+    /// archive (XEP-0313) everything after the last message we saw, then the live messages that arrived
+    /// meanwhile, so handlers see every message once and in order.</summary>
+    internal async Task RestoreAsync(XmppSession session, CancellationToken cancellationToken)
+    {
+        _joined = false;
+        lock (_gate)
+        {
+            _catchingUp = true;
+        }
+
+        try
+        {
+            try
+            {
+                await JoinAsync(session, cancellationToken);
+            }
+            catch (MucJoinException ex)
+            {
+                _client.RemoveRoom(this);
+                XmppLog.RejoinFailed(_client.Logger, Jid, ex);
+                RaiseEvent(new MucRoomEvent(MucRoomEventKind.RejoinFailed, ex.Message));
+                return;
+            }
+
+            await CatchUpAsync(session, cancellationToken);
+            RaiseEvent(new MucRoomEvent(MucRoomEventKind.Rejoined));
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _catchingUp = false;
+                foreach (var message in _liveDuringCatchUp)
+                {
+                    Deliver(message);
+                }
+
+                _liveDuringCatchUp.Clear();
+            }
+        }
+    }
+
+    private async Task CatchUpAsync(XmppSession session, CancellationToken cancellationToken)
+    {
+        string? after;
+        DateTimeOffset since;
+        lock (_gate)
+        {
+            after = LastStanzaId;
+            since = _syncedAt;
+        }
+
+        var total = 0;
+        while (true)
+        {
+            var queryId = Guid.NewGuid().ToString("N");
+            lock (_gate)
+            {
+                _archiveQueryId = queryId;
+                _archivePage = [];
+            }
+
+            var form = new XElement(Ns.DataForms + "x", new XAttribute("type", "submit"),
+                new XElement(Ns.DataForms + "field", new XAttribute("var", "FORM_TYPE"), new XAttribute("type", "hidden"),
+                    new XElement(Ns.DataForms + "value", Ns.Mam.NamespaceName)));
+            var set = new XElement(Ns.Rsm + "set", new XElement(Ns.Rsm + "max", ArchivePageSize));
+            if (after is not null)
+            {
+                set.Add(new XElement(Ns.Rsm + "after", after));
+            }
+            else
+            {
+                form.Add(new XElement(Ns.DataForms + "field", new XAttribute("var", "start"),
+                    new XElement(Ns.DataForms + "value", since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture))));
+            }
+
+            var query = new IqStanza("set", Jid, new XElement(Ns.Mam + "query", new XAttribute("queryid", queryId), form, set));
+            var answer = await _client.SendIqOnAsync(session, query, _client.Options.RequestTimeout, cancellationToken);
+
+            List<RoomMessage> page;
+            lock (_gate)
+            {
+                page = _archivePage;
+                _archiveQueryId = null;
+                foreach (var message in page)
+                {
+                    Deliver(message);
+                }
+            }
+
+            total += page.Count;
+            var fin = answer.Element.Element(Ns.Mam + "fin");
+            var complete = fin?.Attribute("complete")?.Value is "true" or "1";
+            var last = fin?.Element(Ns.Rsm + "set")?.Element(Ns.Rsm + "last")?.Value;
+            if (complete || page.Count == 0 || last is null)
+            {
+                break;
+            }
+
+            after = last;
+        }
+
+        XmppLog.CaughtUp(_client.Logger, Jid, total);
+    }
+
+    /// <summary>One archived message of a catch-up query (read loop).</summary>
+    private void OnArchiveResult(XElement result)
+    {
+        var forwarded = result.Element(Ns.Forward + "forwarded");
+        var inner = forwarded?.Element(Ns.Client + "message");
+        if (inner is null)
+        {
+            return;
+        }
+
+        var message = new MessageStanza(inner);
+        if (message.Type != "groupchat" || message.Body is null || message.From?.Resource is not { } nick)
+        {
+            return;
+        }
+
+        var stamp = forwarded!.Element(Ns.Delay + "delay")?.Attribute("stamp")?.Value;
+        var timestamp = DateTimeOffset.TryParse(stamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : _client.Time.GetUtcNow();
+        var roomMessage = new RoomMessage(Jid, nick, message.Body, message.Thread, result.Attribute("id")?.Value ?? message.StanzaIdBy(Jid),
+            message.OriginId, timestamp, nick == Nick, FromArchive: true);
+        lock (_gate)
+        {
+            if (result.Attribute("queryid")?.Value == _archiveQueryId)
+            {
+                _archivePage.Add(roomMessage);
+            }
+        }
+    }
+
+    /// <summary>XEP-0410: ping our own occupant JID now and then; the room answers only while we are in it.</summary>
+    private async Task SelfPingLoopAsync()
+    {
+        var token = _lifetime.Token;
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                await Task.Delay(_client.Options.RoomSelfPingInterval, _client.Time, token);
+                if (!_joined || _client.State != XmppConnectionState.Connected)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await _client.SendIqAsync(new IqStanza("get", OccupantJid, new XElement(Ns.Ping + "ping")), _client.Options.PingTimeout, token);
+                }
+                catch (XmppStanzaException ex) when (ex.Error.Condition is "not-acceptable" or "item-not-found" or "remote-server-not-found" or "remote-server-timeout")
+                {
+                    XmppLog.SelfPingLost(_client.Logger, Jid, ex.Error.Condition);
+                    var session = await _client.WaitOnlineAsync(token);
+                    await RestoreAsync(session, token);
+                }
+                catch (XmppStanzaException)
+                {
+                    // service-unavailable or feature-not-implemented: the occupant exists, we are still in.
+                }
+                catch (Exception ex) when (ex is TimeoutException or XmppException)
+                {
+                    // The connection's own keepalive deals with a dead connection.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Left or disposed.
+        }
+    }
+}

@@ -1,0 +1,67 @@
+namespace Famiglia.Xmpp;
+
+/// <summary>XEP-0198 bookkeeping: what the server has acknowledged, what it has not, and how many stanzas
+/// we have handled. Guarded by locking the instance.</summary>
+internal sealed class StreamManagement
+{
+    private readonly Queue<(string Xml, bool IsMessage)> _unacked = new();
+    private uint _acked;
+    private TaskCompletionSource _ackSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool Enabled { get; private set; }
+
+    /// <summary>The id to resume with, when the server allows resumption.</summary>
+    public string? ResumeId { get; private set; }
+
+    /// <summary>Stanzas received from the server on this stream (our <c>h</c>).</summary>
+    public uint Inbound { get; set; }
+
+    public int UnackedCount => _unacked.Count;
+
+    /// <summary>Completes on the next acknowledgement (or reset).</summary>
+    public Task AckSignal => _ackSignal.Task;
+
+    public void OnEnabled(string? resumeId)
+    {
+        Enabled = true;
+        ResumeId = resumeId;
+        Inbound = 0;
+        _acked = 0;
+    }
+
+    public void Track(string xml, bool isMessage) => _unacked.Enqueue((xml, isMessage));
+
+    /// <summary>Drops what the server says it has handled (<c>h</c> counts every stanza since enable, modulo 2^32).</summary>
+    public void Acknowledge(uint h)
+    {
+        var count = unchecked(h - _acked);
+        for (var i = 0u; i < count && _unacked.Count > 0; i++)
+        {
+            _unacked.Dequeue();
+        }
+
+        _acked = h;
+        var signal = _ackSignal;
+        _ackSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        signal.TrySetResult();
+    }
+
+    /// <summary>Takes the unacknowledged stanzas out for resending; only messages when the session is new
+    /// (presences and iqs of a dead session are redone by rejoining and by callers).</summary>
+    public List<string> TakeUnacked(bool messagesOnly)
+    {
+        var result = _unacked.Where(u => !messagesOnly || u.IsMessage).Select(u => u.Xml).ToList();
+        _unacked.Clear();
+        return result;
+    }
+
+    /// <summary>Forgets the stream: it cannot be resumed.</summary>
+    public void Disable()
+    {
+        Enabled = false;
+        ResumeId = null;
+        var signal = _ackSignal;
+        _ackSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        signal.TrySetResult();
+    }
+}

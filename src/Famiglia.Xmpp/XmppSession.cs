@@ -1,0 +1,186 @@
+using System.Threading.Channels;
+using Famiglia.Xmpp.Transport;
+using Famiglia.Xmpp.Xml;
+using Microsoft.Extensions.Logging;
+
+namespace Famiglia.Xmpp;
+
+/// <summary>One negotiated connection: its transport, one read loop, one writer draining a channel,
+/// and a keepalive. Every failure of any of them reaches <see cref="XmppClient"/> exactly once.</summary>
+internal sealed class XmppSession : IAsyncDisposable
+{
+    private readonly XmppClient _client;
+    private readonly ILogger _logger;
+    private readonly Channel<string> _outgoing = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TimeProvider _time;
+    private Task _readLoop = Task.CompletedTask;
+    private Task _writeLoop = Task.CompletedTask;
+    private Task _keepAlive = Task.CompletedTask;
+    private int _failed;
+    private long _lastReceivedTicks;
+
+    public XmppSession(XmppClient client, IXmppTransport transport, TimeProvider time, ILogger logger)
+    {
+        _client = client;
+        Transport = transport;
+        _time = time;
+        _logger = logger;
+        _lastReceivedTicks = time.GetTimestamp();
+    }
+
+    public IXmppTransport Transport { get; }
+
+    public Jid Jid { get; set; }
+
+    public bool HasFailed => Volatile.Read(ref _failed) != 0;
+
+    public CancellationToken Stopping => _stop.Token;
+
+    /// <summary>Reads one frame during negotiation, before the read loop runs.</summary>
+    public async ValueTask<XmppFrame> ReadNegotiationFrameAsync(CancellationToken cancellationToken)
+    {
+        var frame = await Transport.ReadAsync(cancellationToken);
+        if (frame.Element is { } element)
+        {
+            XmppLog.TraceReceive(_logger, element);
+        }
+
+        return frame;
+    }
+
+    /// <summary>Writes directly during negotiation, before the writer loop runs.</summary>
+    public ValueTask WriteNegotiationAsync(string xml, CancellationToken cancellationToken)
+    {
+        XmppLog.TraceSend(_logger, xml);
+        return Transport.WriteAsync([xml], cancellationToken);
+    }
+
+    public void Start(TimeSpan keepAliveInterval)
+    {
+        _readLoop = Task.Run(ReadLoopAsync);
+        _writeLoop = Task.Run(WriteLoopAsync);
+        _keepAlive = Task.Run(() => KeepAliveLoopAsync(keepAliveInterval));
+    }
+
+    /// <summary>Queues serialized XML for the writer. Returns false when the session is gone.</summary>
+    public bool Enqueue(string xml) => !HasFailed && _outgoing.Writer.TryWrite(xml);
+
+    /// <summary>Marks the session failed; true only for the first caller.</summary>
+    public bool TryMarkFailed()
+    {
+        if (Interlocked.Exchange(ref _failed, 1) != 0)
+        {
+            return false;
+        }
+
+        _outgoing.Writer.TryComplete();
+        _stop.Cancel();
+        return true;
+    }
+
+    /// <summary>Closes the stream politely, then the connection.</summary>
+    public async Task CloseAsync(CancellationToken cancellationToken)
+    {
+        if (TryMarkFailed())
+        {
+            try
+            {
+                await _writeLoop.WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // The writer could not drain; close anyway.
+            }
+
+            await Transport.CloseStreamAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        TryMarkFailed();
+        await Transport.DisposeAsync();
+        await Task.WhenAll(_readLoop, _writeLoop, _keepAlive).ContinueWith(static _ => { }, TaskScheduler.Default);
+        _stop.Dispose();
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var frame = await Transport.ReadAsync(_stop.Token);
+                Interlocked.Exchange(ref _lastReceivedTicks, _time.GetTimestamp());
+                if (frame.Kind == XmppFrameKind.StreamClose)
+                {
+                    throw new IOException("The server closed the stream.");
+                }
+
+                if (frame.Kind == XmppFrameKind.StreamOpen)
+                {
+                    throw new XmppProtocolException("Unexpected stream header in an established stream.");
+                }
+
+                XmppLog.TraceReceive(_logger, frame.Element!);
+                _client.OnElement(this, frame.Element!);
+            }
+        }
+        catch (Exception ex)
+        {
+            _client.OnConnectionFailed(this, ex);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<string>();
+        try
+        {
+            while (await _outgoing.Reader.WaitToReadAsync(_stop.Token))
+            {
+                batch.Clear();
+                while (batch.Count < 256 && _outgoing.Reader.TryRead(out var xml))
+                {
+                    XmppLog.TraceSend(_logger, xml);
+                    batch.Add(xml);
+                }
+
+                await Transport.WriteAsync(batch, _stop.Token);
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Closing.
+        }
+        catch (Exception ex)
+        {
+            _client.OnConnectionFailed(this, ex);
+        }
+    }
+
+    private async Task KeepAliveLoopAsync(TimeSpan interval)
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                await Task.Delay(interval, _time, _stop.Token);
+                var idle = _time.GetElapsedTime(Interlocked.Read(ref _lastReceivedTicks));
+                if (idle >= interval)
+                {
+                    await _client.PingServerAsync(this, _stop.Token);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Closing.
+        }
+        catch (Exception ex)
+        {
+            _client.OnConnectionFailed(this, new IOException("The server did not answer a keepalive ping.", ex));
+        }
+    }
+}

@@ -1,0 +1,216 @@
+using Famiglia.TestKit;
+using Xunit.Abstractions;
+
+namespace Famiglia.Xmpp.Tests.Muc;
+
+public class MucTests(EjabberdFixture ejabberd, ITestOutputHelper output) : XmppTestBase(output), IClassFixture<EjabberdFixture>
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Two_clients_exchange_groupchat_with_and_without_threads(bool webSocket)
+    {
+        var roomJid = NewRoom(ejabberd);
+        var alice = await ConnectAsync(ejabberd, $"alice{webSocket}", webSocket);
+        var bob = await ConnectAsync(ejabberd, $"bob{webSocket}", webSocket);
+        var aliceRoom = await alice.JoinRoomAsync(roomJid, "@u:alice@dev1.localhost");
+        var bobRoom = await bob.JoinRoomAsync(roomJid, "@s:photo-agent@dev1.localhost");
+        var atBob = Collect(bobRoom);
+        var atAlice = Collect(aliceRoom);
+
+        await aliceRoom.SendAsync("Build me a photo library");
+        await bobRoom.SendAsync("Found 234 photos! Building gallery...", thread: "clx_document_crdt_key");
+
+        var first = await atBob.NextAsync();
+        Assert.Equal("Build me a photo library", first.Body);
+        Assert.Equal("@u:alice@dev1.localhost", first.Nick);
+        Assert.Null(first.Thread);
+        Assert.False(first.IsOwn);
+        Assert.NotNull(first.StanzaId);
+
+        var reply = await atAlice.NextAsync();
+        Assert.Equal("Found 234 photos! Building gallery...", reply.Body);
+        Assert.Equal("clx_document_crdt_key", reply.Thread);
+        Assert.Equal("@s:photo-agent@dev1.localhost", reply.Nick);
+
+        // Own echoes are not delivered back by default.
+        Assert.False(atAlice.TryTake(out _));
+        Assert.Contains("@s:photo-agent@dev1.localhost", aliceRoom.Occupants.Keys);
+    }
+
+    [Fact]
+    public async Task Own_echoes_are_delivered_once_and_marked_when_asked_for()
+    {
+        var roomJid = NewRoom(ejabberd);
+        var alice = await ConnectAsync(ejabberd, "echoalice", configure: o => o with { DeliverOwnMessages = true });
+        var room = await alice.JoinRoomAsync(roomJid, "alice");
+        var probe = Collect(room);
+
+        var originId = await room.SendAsync("hello me");
+        var echo = await probe.NextAsync();
+
+        Assert.True(echo.IsOwn);
+        Assert.Equal(originId, echo.OriginId);
+    }
+
+    [Fact]
+    public async Task A_members_only_room_refuses_a_non_member_until_made_member()
+    {
+        var roomJid = NewRoom(ejabberd, "family");
+        await ejabberd.Admin.CreateRoomAsync(roomJid.Local!, ejabberd.MucService, ejabberd.Host,
+            new Dictionary<string, string> { ["members_only"] = "true", ["persistent"] = "true" });
+        var agent = await ConnectAsync(ejabberd, "s-family-agent");
+
+        var refused = await Assert.ThrowsAsync<MucJoinException>(() => agent.JoinRoomAsync(roomJid, "@s:family-agent@dev1.localhost"));
+        Assert.Equal("registration-required", refused.Condition);
+        Assert.Contains("members-only", refused.Message, StringComparison.Ordinal);
+
+        await ejabberd.Admin.SetRoomAffiliationAsync(roomJid.Local!, ejabberd.MucService, $"s-family-agent@{ejabberd.Host}", "member");
+        var room = await agent.JoinRoomAsync(roomJid, "@s:family-agent@dev1.localhost");
+
+        Assert.True(room.IsJoined);
+        var occupants = await ejabberd.Admin.GetRoomOccupantsAsync(roomJid.Local!, ejabberd.MucService);
+        Assert.Contains(occupants, o => o.Nick == "@s:family-agent@dev1.localhost");
+    }
+
+    [Fact]
+    public async Task Long_bodies_and_special_characters_round_trip_unchanged()
+    {
+        var roomJid = NewRoom(ejabberd);
+        var alice = await ConnectAsync(ejabberd, "rtalice");
+        var bob = await ConnectAsync(ejabberd, "rtbob", webSocket: true);
+        var aliceRoom = await alice.JoinRoomAsync(roomJid, "alice");
+        var bobRoom = await bob.JoinRoomAsync(roomJid, "bob");
+        var atBob = Collect(bobRoom);
+
+        var bodies = new[]
+        {
+            string.Concat(Enumerable.Range(0, 10_000).Select(i => (char)('a' + (i % 26)))),
+            "<>&'\" </body></message><message>",
+            "emoji 👨‍👩‍👧‍👦 🎉 and ZWJ",
+            "עברית ومرحبا RTL \u202Emixed\u202C",
+            "  leading and trailing spaces, tabs\tand\nnewlines\n  ",
+            "]]> and <![CDATA[ x ]]>",
+        };
+        foreach (var body in bodies)
+        {
+            await aliceRoom.SendAsync(body, thread: "t<&>'\"");
+        }
+
+        foreach (var body in bodies)
+        {
+            var received = await atBob.NextAsync();
+            Assert.Equal(body, received.Body);
+            Assert.Equal("t<&>'\"", received.Thread);
+        }
+    }
+
+    [Fact]
+    public async Task A_slow_handler_holds_up_neither_other_rooms_nor_pings()
+    {
+        var slowJid = NewRoom(ejabberd, "slow");
+        var fastJid = NewRoom(ejabberd, "fast");
+        var agent = await ConnectAsync(ejabberd, "busyagent");
+        var sender = await ConnectAsync(ejabberd, "busysender");
+        var slowRoom = await agent.JoinRoomAsync(slowJid, "agent");
+        var fastRoom = await agent.JoinRoomAsync(fastJid, "agent");
+        var senderSlow = await sender.JoinRoomAsync(slowJid, "sender");
+        var senderFast = await sender.JoinRoomAsync(fastJid, "sender");
+
+        var slowStarted = new TaskCompletionSource();
+        var slowFinished = new TaskCompletionSource();
+        slowRoom.OnMessage(async _ =>
+        {
+            slowStarted.TrySetResult();
+            await Task.Delay(TimeSpan.FromSeconds(10));
+            slowFinished.TrySetResult();
+        });
+        var fast = Collect(fastRoom);
+
+        await senderSlow.SendAsync("take your time");
+        await slowStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await senderFast.SendAsync("are you there?");
+
+        var received = await fast.NextAsync();
+        Assert.Equal("are you there?", received.Body);
+        Assert.False(slowFinished.Task.IsCompleted, "the fast room's message must not wait for the slow handler");
+
+        // The agent's connection answers a ping while its slow handler still runs.
+        var ping = new IqStanza("get", agent.BoundJid, new System.Xml.Linq.XElement(Ns.Ping + "ping"));
+        Assert.Equal("result", (await sender.SendIqAsync(ping)).Type);
+        Assert.False(slowFinished.Task.IsCompleted, "the ping must not wait for the slow handler");
+    }
+
+    [Fact]
+    public async Task Messages_in_one_room_reach_the_handler_in_order()
+    {
+        var roomJid = NewRoom(ejabberd);
+        var alice = await ConnectAsync(ejabberd, "orderalice");
+        var bob = await ConnectAsync(ejabberd, "orderbob");
+        var aliceRoom = await alice.JoinRoomAsync(roomJid, "alice");
+        var bobRoom = await bob.JoinRoomAsync(roomJid, "bob");
+        var atBob = Collect(bobRoom);
+
+        for (var i = 0; i < 500; i++)
+        {
+            await aliceRoom.SendAsync($"m{i}");
+        }
+
+        var received = await atBob.NextAsync(500);
+        Assert.Equal(Enumerable.Range(0, 500).Select(i => $"m{i}"), received.Select(m => m.Body));
+    }
+
+    [Fact]
+    public async Task A_nick_already_in_use_is_refused_with_conflict()
+    {
+        var roomJid = NewRoom(ejabberd);
+        var alice = await ConnectAsync(ejabberd, "nickalice");
+        var bob = await ConnectAsync(ejabberd, "nickbob");
+        await alice.JoinRoomAsync(roomJid, "same");
+
+        var ex = await Assert.ThrowsAsync<MucJoinException>(() => bob.JoinRoomAsync(roomJid, "same"));
+        Assert.Equal("conflict", ex.Condition);
+        Assert.Empty(bob.Rooms);
+    }
+
+    [Fact]
+    public async Task Kick_ban_and_destruction_are_events_with_reasons()
+    {
+        var owner = await ConnectAsync(ejabberd, "modowner");
+        var kickedUser = await ConnectAsync(ejabberd, "kickme");
+        var bannedUser = await ConnectAsync(ejabberd, "banme");
+        var roomJid = NewRoom(ejabberd, "moderated");
+        var ownerRoom = await owner.JoinRoomAsync(roomJid, "owner"); // creates the room: owner
+        var kickedRoom = await kickedUser.JoinRoomAsync(roomJid, "kickme");
+        var bannedRoom = await bannedUser.JoinRoomAsync(roomJid, "banme");
+        var kickedEvents = new Probe<MucRoomEvent>();
+        var bannedEvents = new Probe<MucRoomEvent>();
+        kickedRoom.OnEvent(kickedEvents.Add);
+        bannedRoom.OnEvent(bannedEvents.Add);
+
+        var admin = System.Xml.Linq.XNamespace.Get("http://jabber.org/protocol/muc#admin");
+        await owner.SendIqAsync(new IqStanza("set", roomJid, new System.Xml.Linq.XElement(admin + "query",
+            new System.Xml.Linq.XElement(admin + "item", new System.Xml.Linq.XAttribute("nick", "kickme"), new System.Xml.Linq.XAttribute("role", "none"),
+                new System.Xml.Linq.XElement(admin + "reason", "too loud")))));
+        var kicked = await kickedEvents.NextMatchingAsync(e => e.Kind == MucRoomEventKind.Kicked);
+        Assert.Equal("too loud", kicked.Reason);
+        Assert.False(kickedRoom.IsJoined);
+        Assert.Empty(kickedUser.Rooms);
+
+        await owner.SendIqAsync(new IqStanza("set", roomJid, new System.Xml.Linq.XElement(admin + "query",
+            new System.Xml.Linq.XElement(admin + "item", new System.Xml.Linq.XAttribute("jid", $"banme@{ejabberd.Host}"), new System.Xml.Linq.XAttribute("affiliation", "outcast"),
+                new System.Xml.Linq.XElement(admin + "reason", "spam")))));
+        var banned = await bannedEvents.NextMatchingAsync(e => e.Kind == MucRoomEventKind.Banned);
+        Assert.Equal("spam", banned.Reason);
+
+        var watcher = await ConnectAsync(ejabberd, "watcher");
+        var watcherRoom = await watcher.JoinRoomAsync(roomJid, "watcher");
+        var watcherEvents = new Probe<MucRoomEvent>();
+        watcherRoom.OnEvent(watcherEvents.Add);
+        await ejabberd.Admin.DestroyRoomAsync(roomJid.Local!, ejabberd.MucService);
+        var destroyed = await watcherEvents.NextMatchingAsync(e => e.Kind == MucRoomEventKind.Destroyed);
+        Assert.Equal(MucRoomEventKind.Destroyed, destroyed.Kind);
+        Assert.False(watcherRoom.IsJoined);
+        _ = ownerRoom;
+    }
+}
