@@ -22,7 +22,7 @@ public sealed partial class XmppClient : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<IqStanza>> _pendingIqs = new();
     private readonly ConcurrentDictionary<Jid, MucRoom> _rooms = new();
-    private readonly Channel<MessageStanza> _sendQueue;
+    private readonly Channel<Stanza> _sendQueue;
     private readonly SerialDispatcher _events;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly StreamManagement _sm = new();
@@ -41,7 +41,7 @@ public sealed partial class XmppClient : IAsyncDisposable
         _options = options;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<XmppClient>();
         _time = timeProvider ?? TimeProvider.System;
-        _sendQueue = Channel.CreateBounded<MessageStanza>(new BoundedChannelOptions(options.SendQueueCapacity)
+        _sendQueue = Channel.CreateBounded<Stanza>(new BoundedChannelOptions(options.SendQueueCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -143,14 +143,19 @@ public sealed partial class XmppClient : IAsyncDisposable
         });
     }
 
-    /// <summary>Queues a message for sending. An XEP-0359 origin-id is added when it has none. Waits when the
-    /// send queue is full; while the connection is down, messages wait in the queue and go out on reconnect.</summary>
-    public async ValueTask SendAsync(MessageStanza message, CancellationToken cancellationToken = default)
+    /// <summary>Queues a stanza for sending, in order with every other. A message gets an XEP-0359 origin-id
+    /// when it has none. Waits when the send queue is full; while the connection is down, stanzas wait in the
+    /// queue and go out on reconnect. Use <see cref="SendIqAsync"/> for requests that expect an answer.</summary>
+    public async ValueTask SendAsync(Stanza stanza, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(stanza);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        message.OriginId ??= Guid.NewGuid().ToString("N");
-        await _sendQueue.Writer.WriteAsync(message, cancellationToken);
+        if (stanza is MessageStanza message)
+        {
+            message.OriginId ??= Guid.NewGuid().ToString("N");
+        }
+
+        await _sendQueue.Writer.WriteAsync(stanza, cancellationToken);
     }
 
     /// <summary>Sends an iq get or set and waits for its result. An error answer throws <see cref="XmppStanzaException"/>.</summary>

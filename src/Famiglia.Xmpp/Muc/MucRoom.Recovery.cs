@@ -9,6 +9,7 @@ public sealed partial class MucRoom
     private readonly List<RoomMessage> _liveDuringCatchUp = [];
     private List<RoomMessage> _archivePage = [];
     private string? _archiveQueryId;
+    private readonly SemaphoreSlim _restoring = new(1, 1);
     private bool _catchingUp;
     private DateTimeOffset _syncedAt;
 
@@ -17,10 +18,28 @@ public sealed partial class MucRoom
     /// meanwhile, so handlers see every message once and in order.</summary>
     internal async Task RestoreAsync(XmppSession session, CancellationToken cancellationToken)
     {
+        // A reconnect and a failed self-ping may both want to restore: one at a time.
+        await _restoring.WaitAsync(cancellationToken);
+        try
+        {
+            await RestoreOnceAsync(session, cancellationToken);
+        }
+        finally
+        {
+            _restoring.Release();
+        }
+    }
+
+    private async Task RestoreOnceAsync(XmppSession session, CancellationToken cancellationToken)
+    {
         _joined = false;
+        string? after;
+        DateTimeOffset since;
         lock (_gate)
         {
             _catchingUp = true;
+            after = LastStanzaId; // where we were before the rejoin moves the marks
+            since = _syncedAt;
         }
 
         try
@@ -37,7 +56,7 @@ public sealed partial class MucRoom
                 return;
             }
 
-            await CatchUpAsync(session, cancellationToken);
+            await CatchUpAsync(session, after, since, cancellationToken);
             RaiseEvent(new MucRoomEvent(MucRoomEventKind.Rejoined));
         }
         finally
@@ -55,16 +74,8 @@ public sealed partial class MucRoom
         }
     }
 
-    private async Task CatchUpAsync(XmppSession session, CancellationToken cancellationToken)
+    private async Task CatchUpAsync(XmppSession session, string? after, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        string? after;
-        DateTimeOffset since;
-        lock (_gate)
-        {
-            after = LastStanzaId;
-            since = _syncedAt;
-        }
-
         var total = 0;
         while (true)
         {
@@ -156,10 +167,12 @@ public sealed partial class MucRoom
             while (!token.IsCancellationRequested)
             {
                 await Task.Delay(_client.Options.RoomSelfPingInterval, _client.Time, token);
-                if (!_joined || _client.State != XmppConnectionState.Connected)
+                if (_client.State != XmppConnectionState.Connected || _catchingUp)
                 {
                     continue;
                 }
+
+                // Pinged also when the room said we left for no reason we know of: we still want to be in it.
 
                 try
                 {

@@ -213,4 +213,30 @@ public class MucTests(EjabberdFixture ejabberd, ITestOutputHelper output) : Xmpp
         Assert.False(watcherRoom.IsJoined);
         _ = ownerRoom;
     }
+
+    [Fact]
+    public async Task Self_ping_notices_that_the_room_lost_us_and_rejoins()
+    {
+        var roomJid = NewRoom(ejabberd, "selfping");
+        var agent = await ConnectAsync(ejabberd, "pingagent", configure: o => o with { RoomSelfPingInterval = TimeSpan.FromMilliseconds(300) });
+        var alice = await ConnectAsync(ejabberd, "pingalice");
+        var agentRoom = await agent.JoinRoomAsync(roomJid, "agent");
+        var aliceRoom = await alice.JoinRoomAsync(roomJid, "alice");
+        var agentEvents = new Probe<MucRoomEvent>();
+        var aliceEvents = new Probe<MucRoomEvent>();
+        agentRoom.OnEvent(agentEvents.Add);
+        aliceRoom.OnEvent(aliceEvents.Add);
+        var atAgent = Collect(agentRoom);
+
+        // The room drops the agent behind the MucRoom's back (as after a server-side MUC restart).
+        await agent.SendAsync(new PresenceStanza(agentRoom.OccupantJid, "unavailable"));
+        await aliceEvents.NextMatchingAsync(e => e.Kind == MucRoomEventKind.OccupantLeft && e.Nick == "agent");
+        await aliceRoom.SendAsync("while you were out");
+
+        await agentEvents.NextMatchingAsync(e => e.Kind == MucRoomEventKind.Rejoined);
+        Assert.True(agentRoom.IsJoined);
+        Assert.Equal("while you were out", (await atAgent.NextAsync()).Body);
+        await aliceRoom.SendAsync("welcome back");
+        Assert.Equal("welcome back", (await atAgent.NextAsync()).Body);
+    }
 }
