@@ -99,6 +99,7 @@ public sealed class EjabberdFixture : IAsyncLifetime
             .Replace("{{C2S_PORT}}", C2SPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{{HTTP_PORT}}", HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{{CERTFILE}}", _dir.Combine("cert.pem"), StringComparison.Ordinal)
+            .Replace("{{SPOOL}}", _dir.Combine("spool"), StringComparison.Ordinal)
             .Replace("auth_scram_hash: sha256", $"auth_scram_hash: {ScramHash}", StringComparison.Ordinal);
         await File.WriteAllTextAsync(_dir.Combine("ejabberd.yml"), config);
         await File.WriteAllTextAsync(_dir.Combine("ejabberdctl.cfg"), "");
