@@ -5,7 +5,9 @@ namespace Famiglia.Xmpp;
 internal sealed class StreamManagement
 {
     private readonly Queue<(string Xml, bool IsMessage)> _unacked = new();
+    private const int AckRequestEvery = 50;
     private uint _acked;
+    private int _sinceRequest;
     private TaskCompletionSource _ackSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool Enabled { get; private set; }
@@ -29,7 +31,20 @@ internal sealed class StreamManagement
         _acked = 0;
     }
 
-    public void Track(string xml, bool isMessage) => _unacked.Enqueue((xml, isMessage));
+    /// <summary>Keeps a sent stanza until acknowledged. True when it is time to ask for an acknowledgement:
+    /// every <see cref="AckRequestEvery"/> stanzas, so a burst is confirmed as it goes without an
+    /// <c>&lt;r/&gt;</c> per stanza.</summary>
+    public bool Track(string xml, bool isMessage)
+    {
+        _unacked.Enqueue((xml, isMessage));
+        if (++_sinceRequest < AckRequestEvery)
+        {
+            return false;
+        }
+
+        _sinceRequest = 0;
+        return true;
+    }
 
     /// <summary>Drops what the server says it has handled (<c>h</c> counts every stanza since enable, modulo 2^32).</summary>
     public void Acknowledge(uint h)

@@ -3,7 +3,6 @@ namespace Famiglia.Xmpp;
 public sealed partial class XmppClient
 {
     private const string AckRequest = "<r xmlns='urn:xmpp:sm:3'/>";
-    private const int AckRequestEvery = 100;
 
     /// <summary>The one place where every failure of a live session ends up.</summary>
     internal void OnConnectionFailed(XmppSession session, Exception error)
@@ -81,7 +80,7 @@ public sealed partial class XmppClient
         return TimeSpan.FromMilliseconds(ceiling * (0.5 + (Random.Shared.NextDouble() / 2)));
     }
 
-    /// <summary>Moves queued messages to the live session, in order, keeping the server's unacknowledged
+    /// <summary>Moves queued stanzas to the live session, in order, keeping the server's unacknowledged
     /// count under <see cref="XmppClientOptions.MaxUnackedStanzas"/> (backpressure instead of overflow).</summary>
     private async Task PumpAsync()
     {
@@ -98,43 +97,58 @@ public sealed partial class XmppClient
                     continue;
                 }
 
-                var sent = 0;
-                while (!session.HasFailed && reader.TryPeek(out var message))
+                while (!session.HasFailed)
                 {
                     Task? waitForAck = null;
                     lock (_sm)
                     {
+                        // Read and send under the lock, so the fast path in SendAsync cannot overtake.
                         if (_sm.Enabled && _sm.UnackedCount >= _options.MaxUnackedStanzas)
                         {
                             waitForAck = _sm.AckSignal;
                         }
+                        else if (reader.TryRead(out var stanza))
+                        {
+                            SendOn(session, stanza);
+                            continue;
+                        }
+                        else
+                        {
+                            break;
+                        }
                     }
 
-                    if (waitForAck is not null)
-                    {
-                        XmppLog.Backpressure(_logger, _options.MaxUnackedStanzas);
-                        session.Enqueue(AckRequest);
-                        await Task.WhenAny(waitForAck, Task.Delay(_options.PingTimeout, _time, session.Stopping));
-                        continue;
-                    }
-
-                    reader.TryRead(out _);
-                    SendOn(session, message);
-                    if (++sent % AckRequestEvery == 0)
-                    {
-                        RequestAck(session);
-                    }
-                }
-
-                if (sent % AckRequestEvery != 0)
-                {
+                    XmppLog.Backpressure(_logger, _options.MaxUnackedStanzas);
                     RequestAck(session);
+                    await Task.WhenAny(waitForAck, Task.Delay(_options.PingTimeout, _time, session.Stopping));
                 }
             }
         }
         catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
         {
             // Disposed.
+        }
+    }
+
+    /// <summary>The fast path of <see cref="SendAsync"/>: online, nothing queued ahead of it and under the
+    /// acknowledgement limit, the stanza goes straight to the session's writer without a hop through the pump.</summary>
+    private bool TrySendNow(Stanza stanza)
+    {
+        var session = _session;
+        if (State != XmppConnectionState.Connected || session is null || session.HasFailed)
+        {
+            return false;
+        }
+
+        lock (_sm)
+        {
+            if (_sendQueue.Reader.Count > 0 || (_sm.Enabled && _sm.UnackedCount >= _options.MaxUnackedStanzas))
+            {
+                return false;
+            }
+
+            SendOn(session, stanza);
+            return true;
         }
     }
 

@@ -155,7 +155,10 @@ public sealed partial class XmppClient : IAsyncDisposable
             message.OriginId ??= Guid.NewGuid().ToString("N");
         }
 
-        await _sendQueue.Writer.WriteAsync(stanza, cancellationToken);
+        if (!TrySendNow(stanza))
+        {
+            await _sendQueue.Writer.WriteAsync(stanza, cancellationToken);
+        }
     }
 
     /// <summary>Sends an iq get or set and waits for its result. An error answer throws <see cref="XmppStanzaException"/>.</summary>
@@ -233,12 +236,12 @@ public sealed partial class XmppClient : IAsyncDisposable
     {
         lock (_sm)
         {
-            if (_sm.Enabled)
-            {
-                _sm.Track(xml, isMessage);
-            }
-
+            var requestAck = _sm.Enabled && _sm.Track(xml, isMessage);
             session.Enqueue(xml);
+            if (requestAck)
+            {
+                session.Enqueue(AckRequest);
+            }
         }
     }
 
@@ -296,6 +299,7 @@ public sealed partial class XmppClient : IAsyncDisposable
     {
         var ping = new IqStanza("get", new Jid(null, _options.Domain), new XElement(Ns.Ping + "ping"));
         await SendIqOnAsync(session, ping, _options.PingTimeout, cancellationToken);
+        RequestAck(session); // while idle, let the server confirm the tail of what we sent
     }
 
     internal void Dispatch(Func<Task> work) => _events.Post(work);

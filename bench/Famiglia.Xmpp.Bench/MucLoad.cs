@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Famiglia.TestKit;
+
+namespace Famiglia.Xmpp.Bench;
+
+/// <summary>
+/// MUC round trip (A sends, B receives) and burst throughput through a real, private ejabberd, for our
+/// client and, in the same run against the same server, for @xmpp/client (bench/xmpp-peer).
+/// </summary>
+internal static class MucLoad
+{
+    private const int WarmUp = 50;
+    private static readonly TimeSpan BurstTimeout = TimeSpan.FromSeconds(120);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var latencyCount = IntArg(args, "--latency", 2000);
+        var burstCount = IntArg(args, "--burst", 10_000);
+        var withPeer = !args.Contains("--no-peer");
+        var archives = StringArg(args, "--archive", "both") switch
+        {
+            "on" => new[] { true },
+            "off" => new[] { false },
+            _ => new[] { false, true },
+        };
+
+        // SCRAM-SHA-1 storage: the only SCRAM @xmpp/client speaks, so both clients authenticate alike.
+        await using var ejabberd = await EjabberdFixture.StartNewAsync(scramHash: "sha");
+        var results = new List<RunResult>();
+        foreach (var archive in archives)
+        {
+            foreach (var webSocket in new[] { false, true })
+            {
+                var scenario = new Scenario(webSocket, archive);
+                results.Add(await RunOursAsync(ejabberd, scenario, latencyCount, burstCount));
+                if (withPeer)
+                {
+                    results.Add(await RunPeerAsync(ejabberd, scenario, latencyCount, burstCount));
+                }
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"MUC round trip and burst through ejabberd 23.01 on loopback; {Environment.ProcessorCount} cores; latency n={latencyCount}, burst={burstCount}");
+        Console.WriteLine();
+        Console.WriteLine("| client | transport | room archive | p50 ms | p99 ms | mean ms | max ms | burst received | burst msg/s | stalled |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var r in results)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {r.Client} | {r.Scenario.Transport} | {(r.Scenario.Archive ? "on" : "off")} | {r.Latency.P50Ms:F3} | {r.Latency.P99Ms:F3} | {r.Latency.MeanMs:F3} | {r.Latency.MaxMs:F2} | {r.Burst.Received}/{r.Burst.Sent} | {r.Burst.PerSecond:F0} | {(r.Burst.Stalled ? "yes" : "no")} |"));
+        }
+
+        return results.Any(r => r.Burst.Stalled && r.Client.StartsWith("Famiglia", StringComparison.Ordinal)) ? 1 : 0;
+    }
+
+    private static async Task<RunResult> RunOursAsync(EjabberdFixture ejabberd, Scenario scenario, int latencyCount, int burstCount)
+    {
+        var room = await CreateRoomAsync(ejabberd, $"ours-{scenario.Name}", scenario.Archive);
+        await using var a = new XmppClient(await ejabberd.CreateAccountAsync($"oa-{scenario.Name}", scenario.WebSocket));
+        await using var b = new XmppClient(await ejabberd.CreateAccountAsync($"ob-{scenario.Name}", scenario.WebSocket));
+        await a.ConnectAsync();
+        await b.ConnectAsync();
+        var roomA = await a.JoinRoomAsync(room, "a");
+        var roomB = await b.JoinRoomAsync(room, "b");
+
+        TaskCompletionSource<long>? waiting = null;
+        var burstReceived = 0;
+        var burstDone = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        roomB.OnMessage(message =>
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (message.Body.StartsWith("burst-", StringComparison.Ordinal))
+            {
+                if (Interlocked.Increment(ref burstReceived) == burstCount)
+                {
+                    burstDone.TrySetResult(now);
+                }
+            }
+            else
+            {
+                waiting?.TrySetResult(now);
+            }
+
+            return Task.CompletedTask;
+        });
+
+        var samples = new List<double>(latencyCount);
+        for (var i = 0; i < WarmUp + latencyCount; i++)
+        {
+            waiting = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var sentAt = Stopwatch.GetTimestamp();
+            await roomA.SendAsync($"lat-{i}");
+            var receivedAt = await waiting.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            if (i >= WarmUp)
+            {
+                samples.Add(Stopwatch.GetElapsedTime(sentAt, receivedAt).TotalMilliseconds);
+            }
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        for (var i = 0; i < burstCount; i++)
+        {
+            await roomA.SendAsync($"burst-{i}");
+        }
+
+        BurstResult burst;
+        try
+        {
+            var end = await burstDone.Task.WaitAsync(BurstTimeout);
+            var seconds = Stopwatch.GetElapsedTime(start, end).TotalSeconds;
+            burst = new BurstResult(burstCount, burstCount, seconds, burstCount / seconds, false);
+        }
+        catch (TimeoutException)
+        {
+            burst = new BurstResult(burstCount, burstReceived, BurstTimeout.TotalSeconds, burstReceived / BurstTimeout.TotalSeconds, true);
+        }
+
+        Console.Error.WriteLine($"ours/{scenario.Name}: done");
+        return new RunResult("Famiglia.Xmpp", scenario, LatencyResult.From(samples), burst);
+    }
+
+    private static async Task<RunResult> RunPeerAsync(EjabberdFixture ejabberd, Scenario scenario, int latencyCount, int burstCount)
+    {
+        var transport = scenario.Name;
+        var webSocket = scenario.WebSocket;
+        var room = await CreateRoomAsync(ejabberd, $"peer-{scenario.Name}", scenario.Archive);
+        var peerDir = RepositoryPaths.Combine("bench", "xmpp-peer");
+        if (!Directory.Exists(Path.Combine(peerDir, "node_modules")))
+        {
+            await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], peerDir, null);
+        }
+
+        var passA = Guid.NewGuid().ToString("N");
+        var passB = Guid.NewGuid().ToString("N");
+        await ejabberd.Admin.RegisterAsync($"pa{transport}", ejabberd.Host, passA);
+        await ejabberd.Admin.RegisterAsync($"pb{transport}", ejabberd.Host, passB);
+        var service = webSocket ? ejabberd.WebSocketUri.ToString() : $"xmpp://127.0.0.1:{ejabberd.C2SPort}";
+        var output = await RunAsync("node", [
+            "bench.mjs", "--service", service, "--domain", ejabberd.Host, "--room", room.ToString(),
+            "--user-a", $"pa{transport}", "--pass-a", passA, "--user-b", $"pb{transport}", "--pass-b", passB,
+            "--latency", latencyCount.ToString(CultureInfo.InvariantCulture), "--burst", burstCount.ToString(CultureInfo.InvariantCulture),
+            "--timeout-seconds", ((int)BurstTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+        ], peerDir, ejabberd.CertificatePath);
+
+        var json = JsonNode.Parse(output.Trim().Split('\n')[^1])!;
+        var latency = json["latency"]!;
+        var burst = json["burst"]!;
+        return new RunResult(
+            (string)json["client"]!,
+            scenario,
+            new LatencyResult((int)latency["count"]!, (double)latency["p50Ms"]!, (double)latency["p99Ms"]!, (double)latency["meanMs"]!, (double)latency["maxMs"]!),
+            new BurstResult((int)burst["sent"]!, (int)burst["received"]!, (double)burst["seconds"]!, (double)burst["perSecond"]!, (bool)burst["stalled"]!));
+    }
+
+    private static async Task<string> RunAsync(string file, string[] arguments, string directory, string? extraCa)
+    {
+        var info = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        if (extraCa is not null)
+        {
+            info.Environment["NODE_EXTRA_CA_CERTS"] = extraCa;
+        }
+
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {arguments.FirstOrDefault()} exited with {process.ExitCode}.");
+        }
+
+        return output;
+    }
+
+    private static async Task<Jid> CreateRoomAsync(EjabberdFixture ejabberd, string name, bool archive)
+    {
+        await ejabberd.Admin.CreateRoomAsync(name, ejabberd.MucService, ejabberd.Host,
+            new Dictionary<string, string> { ["persistent"] = "true", ["mam"] = archive ? "true" : "false" });
+        return new Jid(name, ejabberd.MucService);
+    }
+
+    private static string StringArg(string[] args, string name, string fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+    }
+
+    private static int IntArg(string[] args, string name, int fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+}

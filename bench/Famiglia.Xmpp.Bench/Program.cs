@@ -1,0 +1,23 @@
+using BenchmarkDotNet.Running;
+using Famiglia.Xmpp.Bench;
+
+// dotnet run -c Release --project bench/Famiglia.Xmpp.Bench -- muc [--latency N] [--burst M] [--no-peer]
+// dotnet run -c Release --project bench/Famiglia.Xmpp.Bench -- scanner   (BenchmarkDotNet, in-process parser)
+return args.FirstOrDefault() switch
+{
+    "muc" => await MucLoad.RunAsync(args[1..]),
+    "scanner" => RunScanner(args[1..]),
+    _ => Usage(),
+};
+
+static int RunScanner(string[] args)
+{
+    BenchmarkRunner.Run<ScannerBenchmarks>(args: args);
+    return 0;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Famiglia.Xmpp.Bench muc [--latency N] [--burst M] [--no-peer] | scanner [BenchmarkDotNet args]");
+    return 2;
+}
