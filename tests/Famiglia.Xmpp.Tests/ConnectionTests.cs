@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Famiglia.TestKit;
 using Xunit.Abstractions;
 
@@ -44,6 +45,38 @@ public class ConnectionTests(EjabberdFixture ejabberd, ITestOutputHelper output)
         var ex = await Assert.ThrowsAnyAsync<Exception>(() => client.ConnectAsync());
         Assert.IsType<System.Security.Authentication.AuthenticationException>(ex);
         Assert.Equal(XmppConnectionState.Disconnected, client.State);
+    }
+
+    [Fact]
+    public async Task Accepting_any_certificate_is_an_explicit_choice_that_logs_a_warning()
+    {
+        var options = await ejabberd.CreateAccountAsync("anycert");
+        var logs = new CapturingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+        await using var client = new XmppClient(options with { Tls = new XmppTlsOptions { AcceptAnyCertificate = true } }, factory);
+
+        await client.ConnectAsync();
+
+        Assert.Equal(XmppConnectionState.Connected, client.State);
+        Assert.Contains(logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal) && l.Contains("Accepting any TLS certificate", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_password_never_appears_in_logs_even_at_trace_level()
+    {
+        var options = await ejabberd.CreateAccountAsync("tracer");
+        var logs = new CapturingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+        await using var client = new XmppClient(options with { Tls = new XmppTlsOptions { Mode = XmppTlsMode.Disabled } }, factory);
+
+        await client.ConnectAsync();
+        await using var wrong = new XmppClient(options with { Password = "Wr0ng-Secret-Pw", Tls = new XmppTlsOptions { Mode = XmppTlsMode.Disabled } }, factory);
+        await Assert.ThrowsAsync<XmppAuthenticationException>(() => wrong.ConnectAsync());
+
+        Assert.Contains(logs.Lines, l => l.Contains("SEND <auth", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(options.Password, StringComparison.Ordinal) || l.Contains("Wr0ng-Secret-Pw", StringComparison.Ordinal));
+        var saslPayloads = logs.Lines.Where(l => l.Contains("SEND <auth", StringComparison.Ordinal) || l.Contains("SEND <response", StringComparison.Ordinal));
+        Assert.All(saslPayloads, l => Assert.Contains("[redacted]", l, StringComparison.Ordinal));
     }
 
     [Fact]
