@@ -11,7 +11,9 @@ internal sealed class XmppSession : IAsyncDisposable
 {
     private readonly XmppClient _client;
     private readonly ILogger _logger;
-    private readonly Channel<string> _outgoing = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    // Synchronous continuations: the writer usually runs on the thread that queued the frame, saving a thread
+    // hop per message; when the socket cannot take the bytes at once it continues asynchronously.
+    private readonly Channel<string> _outgoing = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly TimeProvider _time;
     private Task _readLoop = Task.CompletedTask;

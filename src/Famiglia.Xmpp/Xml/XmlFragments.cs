@@ -16,7 +16,47 @@ internal static class XmlFragments
         ConformanceLevel = ConformanceLevel.Document,
     };
 
-    public static XElement Parse(string xml, string? defaultNamespace)
+    private static readonly XmlReaderSettings FragmentSettings = new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        CheckCharacters = true,
+        ConformanceLevel = ConformanceLevel.Fragment,
+    };
+
+    /// <summary>Parses several complete top-level elements, back to back, with one reader.</summary>
+    public static List<XElement> ParseMany(string xml, string defaultNamespace)
+    {
+        var result = new List<XElement>();
+        try
+        {
+            using var reader = XmlReader.Create(new StringReader(xml), FragmentSettings, Context(defaultNamespace));
+            reader.MoveToContent();
+            while (!reader.EOF)
+            {
+                if (reader.NodeType == XmlNodeType.Element)
+                {
+                    result.Add((XElement)XNode.ReadFrom(reader));
+                }
+                else if (reader.NodeType is XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace)
+                {
+                    reader.Read();
+                }
+                else
+                {
+                    throw new XmppProtocolException($"Unexpected {reader.NodeType} between stanzas.");
+                }
+            }
+        }
+        catch (XmlException ex)
+        {
+            throw new XmppProtocolException($"Malformed XML from the server: {ex.Message}", ex);
+        }
+
+        return result;
+    }
+
+    private static XmlParserContext Context(string? defaultNamespace)
     {
         var names = new NameTable();
         var manager = new XmlNamespaceManager(names);
@@ -26,10 +66,14 @@ internal static class XmlFragments
             manager.AddNamespace(string.Empty, defaultNamespace);
         }
 
-        var context = new XmlParserContext(names, manager, null, XmlSpace.None);
+        return new XmlParserContext(names, manager, null, XmlSpace.None);
+    }
+
+    public static XElement Parse(string xml, string? defaultNamespace)
+    {
         try
         {
-            using var reader = XmlReader.Create(new StringReader(xml), Settings, context);
+            using var reader = XmlReader.Create(new StringReader(xml), Settings, Context(defaultNamespace));
             return XElement.Load(reader, LoadOptions.None);
         }
         catch (XmlException ex)

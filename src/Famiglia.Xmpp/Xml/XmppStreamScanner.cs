@@ -32,6 +32,8 @@ internal sealed class XmppStreamScanner
     private static readonly byte[] CDataOpen = "<![CDATA["u8.ToArray();
 
     private readonly int _maxElementBytes;
+    private readonly StringBuilder _pending = new();
+    private int _pendingCount;
     private byte[] _buffer = new byte[16 * 1024];
     private int _length;     // bytes in _buffer
     private int _scan;       // next byte to scan
@@ -50,6 +52,8 @@ internal sealed class XmppStreamScanner
     /// <summary>Forgets everything, for a stream restart after STARTTLS or SASL success.</summary>
     public void Reset()
     {
+        _pending.Clear();
+        _pendingCount = 0;
         _length = 0;
         _scan = 0;
         _elementStart = -1;
@@ -182,6 +186,7 @@ internal sealed class XmppStreamScanner
             }
         }
 
+        FlushElements(frames);
         Compact();
     }
 
@@ -189,6 +194,7 @@ internal sealed class XmppStreamScanner
     {
         if (_depth == 0)
         {
+            FlushElements(frames);
             frames.Add(new XmppFrame(XmppFrameKind.StreamOpen, ParseHeader(_tagStart, _scan + 1)));
             _depth = 1;
             return;
@@ -211,6 +217,7 @@ internal sealed class XmppStreamScanner
     {
         if (_depth == 1)
         {
+            FlushElements(frames);
             frames.Add(XmppFrame.Close);
             _depth = 0;
             return;
@@ -230,9 +237,26 @@ internal sealed class XmppStreamScanner
 
     private void EmitElement(List<XmppFrame> frames)
     {
-        var xml = Encoding.UTF8.GetString(_buffer, _elementStart, _scan + 1 - _elementStart);
-        frames.Add(new XmppFrame(XmppFrameKind.Element, XmlFragments.Parse(xml, DefaultNamespace)));
+        // Collected, then parsed together by FlushElements: one XML reader for every stanza of a read.
+        _pending.Append(Encoding.UTF8.GetString(_buffer, _elementStart, _scan + 1 - _elementStart));
+        _pendingCount++;
         _elementStart = -1;
+    }
+
+    private void FlushElements(List<XmppFrame> frames)
+    {
+        if (_pendingCount == 0)
+        {
+            return;
+        }
+
+        var elements = XmlFragments.ParseMany(_pending.ToString(), DefaultNamespace);
+        _pending.Clear();
+        _pendingCount = 0;
+        foreach (var element in elements)
+        {
+            frames.Add(new XmppFrame(XmppFrameKind.Element, element));
+        }
     }
 
     private XElement ParseHeader(int start, int end)
