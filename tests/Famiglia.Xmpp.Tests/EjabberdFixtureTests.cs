@@ -15,6 +15,10 @@ public class EjabberdFixtureTests
 
         await ejabberd.Admin.UnregisterAsync("alice", ejabberd.Host);
         Assert.False(await ejabberd.Admin.AccountExistsAsync("alice", ejabberd.Host));
+
+        // ejabberd's own log must not keep the password either.
+        var logs = Directory.GetFiles(ejabberd.LogDirectory).Select(File.ReadAllText);
+        Assert.DoesNotContain(logs, log => log.Contains("s3cret", StringComparison.Ordinal));
     }
 
     [Fact]
