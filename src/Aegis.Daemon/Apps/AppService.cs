@@ -1,0 +1,301 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Aegis.Core.Kits;
+using Aegis.Core.Registry;
+using Aegis.Core.Secrets;
+using Aegis.Daemon.Events;
+using Aegis.Daemon.Infrastructure;
+using Aegis.Daemon.Kits;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Aegis.Daemon.Apps;
+
+/// <summary>Registers apps (validated by the kit), keeps their secrets encrypted, publishes releases.</summary>
+internal sealed class AppService(
+    IDbContextFactory<AegisDbContext> db,
+    KitCatalog kits,
+    SecretProtector protector,
+    EventHub events,
+    IOptions<AegisOptions> options,
+    TimeProvider time)
+{
+    public async Task<AppEntity> CreateAsync(CreateAppRequest request, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Kit))
+        {
+            throw ApiProblem.Invalid("kit", "The kit is required.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Name))
+        {
+            throw ApiProblem.Invalid("name", "The app name is required.");
+        }
+
+        var config = request.Config ?? JsonDocument.Parse("{}").RootElement;
+        if (config.ValueKind != JsonValueKind.Object)
+        {
+            throw ApiProblem.Invalid("config", "The config must be a JSON object.");
+        }
+
+        ValidateSecretNames(request.Secrets);
+        var (kit, manifest) = await kits.GetAsync(request.Kit, cancellationToken);
+        var validation = await kits.Hooks(kit).ValidateConfigAsync(config, cancellationToken);
+        if (!validation.Ok)
+        {
+            throw new ApiProblem(StatusCodes.Status422UnprocessableEntity, "Config rejected by the kit",
+                $"The {kit.Name} kit rejected the config: {string.Join("; ", validation.Errors)}", "config", validation.Errors);
+        }
+
+        var group = config.TryGetProperty("group", out var g) && g.ValueKind == JsonValueKind.String ? g.GetString() : null;
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        if (group is not null && manifest.Resources.MaxAgentsPerGroup is { } max)
+        {
+            var count = await context.Apps.CountAsync(a => a.Kit == kit.Name && a.Group == group, cancellationToken);
+            if (count >= max)
+            {
+                throw new ApiProblem(StatusCodes.Status409Conflict, "Too many agents in the group",
+                    $"Group '{group}' already has {count} {kit.Name} apps; the kit allows {max} (resources.max_agents_per_group).", "config.group");
+            }
+        }
+
+        var app = new AppEntity
+        {
+            Id = "app_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
+            Kit = kit.Name,
+            Name = request.Name,
+            Group = group,
+            ConfigJson = config.GetRawText(),
+            CreatedAt = time.GetUtcNow(),
+        };
+        context.Apps.Add(app);
+        foreach (var (name, value) in request.Secrets ?? new Dictionary<string, string>())
+        {
+            context.Secrets.Add(new SecretEntity { AppId = app.Id, Name = name, Ciphertext = protector.Protect(app.Id, name, value), UpdatedAt = app.CreatedAt });
+        }
+
+        await context.SaveChangesAsync(cancellationToken);
+        Directory.CreateDirectory(VolumeDirectory(app.Id));
+        await events.PublishAsync("app.created", app.Id, null, $"{app.Name} ({app.Kit})", cancellationToken);
+        return app;
+    }
+
+    public async Task<AppEntity> GetAsync(string appId, CancellationToken cancellationToken)
+    {
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        return await context.Apps.AsNoTracking().SingleOrDefaultAsync(a => a.Id == appId, cancellationToken) ?? throw ApiProblem.NotFound("App", appId);
+    }
+
+    public async Task<List<AppEntity>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        return await context.Apps.AsNoTracking().OrderBy(a => a.Name).ToListAsync(cancellationToken);
+    }
+
+    public async Task<List<string>> SecretNamesAsync(string appId, CancellationToken cancellationToken)
+    {
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        return await context.Secrets.Where(s => s.AppId == appId).Select(s => s.Name).OrderBy(n => n).ToListAsync(cancellationToken);
+    }
+
+    public async Task SetSecretsAsync(string appId, IReadOnlyDictionary<string, string> secrets, CancellationToken cancellationToken)
+    {
+        ValidateSecretNames(secrets);
+        await GetAsync(appId, cancellationToken);
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        foreach (var (name, value) in secrets)
+        {
+            var existing = await context.Secrets.FindAsync([appId, name], cancellationToken);
+            if (existing is null)
+            {
+                context.Secrets.Add(new SecretEntity { AppId = appId, Name = name, Ciphertext = protector.Protect(appId, name, value), UpdatedAt = time.GetUtcNow() });
+            }
+            else
+            {
+                existing.Ciphertext = protector.Protect(appId, name, value);
+                existing.UpdatedAt = time.GetUtcNow();
+            }
+        }
+
+        await context.SaveChangesAsync(cancellationToken);
+        await events.PublishAsync("app.secrets", appId, null, $"set {string.Join(", ", secrets.Keys)}", cancellationToken);
+    }
+
+    /// <summary>The app's secrets in clear, for the sandbox's environment only.</summary>
+    public async Task<Dictionary<string, string>> RevealSecretsAsync(string appId, CancellationToken cancellationToken)
+    {
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        var rows = await context.Secrets.AsNoTracking().Where(s => s.AppId == appId).ToListAsync(cancellationToken);
+        return rows.ToDictionary(s => s.Name, s => protector.Unprotect(appId, s.Name, s.Ciphertext));
+    }
+
+    public async Task SetServedAsync(string appId, bool served, CancellationToken cancellationToken)
+    {
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        var app = await context.Apps.FindAsync([appId], cancellationToken) ?? throw ApiProblem.NotFound("App", appId);
+        app.Served = served;
+        await context.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>Unpacks a .tar.gz of artifacts into a new immutable release and runs the kit's on_publish.</summary>
+    public async Task<ReleaseEntity> PublishAsync(string appId, Stream archive, CancellationToken cancellationToken)
+    {
+        var app = await GetAsync(appId, cancellationToken);
+        var (kit, _) = await kits.GetAsync(app.Kit, cancellationToken);
+        var staging = Path.Combine(AppDirectory(appId), "releases", ".staging-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(staging);
+        var upload = Path.Combine(staging, "..", Path.GetFileName(staging) + ".tar.gz");
+        try
+        {
+            long size;
+            string sha;
+            await using (var file = File.Create(upload))
+            {
+                await CopyCappedAsync(archive, file, options.Value.MaxReleaseBytes, cancellationToken);
+                size = file.Length;
+            }
+
+            await using (var read = File.OpenRead(upload))
+            {
+                sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(read, cancellationToken));
+            }
+
+            var artifacts = await ExtractAsync(upload, staging, cancellationToken);
+            await using var context = await db.CreateDbContextAsync(cancellationToken);
+            var version = (await context.Releases.Where(r => r.AppId == appId).MaxAsync(r => (int?)r.Version, cancellationToken) ?? 0) + 1;
+            var directory = Path.Combine(AppDirectory(appId), "releases", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Directory.Move(staging, directory);
+            var release = new ReleaseEntity
+            {
+                Id = "rel_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
+                AppId = appId,
+                Version = version,
+                ArtifactDirectory = directory,
+                Sha256 = sha,
+                SizeBytes = size,
+                CreatedAt = time.GetUtcNow(),
+            };
+            context.Releases.Add(release);
+            await context.SaveChangesAsync(cancellationToken);
+            await kits.Hooks(kit).OnPublishAsync(new KitCanvas { AppId = app.Id, Name = app.Name, Config = JsonDocument.Parse(app.ConfigJson).RootElement },
+                version.ToString(System.Globalization.CultureInfo.InvariantCulture), artifacts, cancellationToken);
+            await events.PublishAsync("release.published", appId, null, $"version {version} ({artifacts.Count} files)", cancellationToken);
+            return release;
+        }
+        finally
+        {
+            File.Delete(upload);
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+
+    public async Task<List<ReleaseEntity>> ReleasesAsync(string appId, CancellationToken cancellationToken)
+    {
+        await GetAsync(appId, cancellationToken);
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        return await context.Releases.AsNoTracking().Where(r => r.AppId == appId).OrderByDescending(r => r.Version).ToListAsync(cancellationToken);
+    }
+
+    public async Task DeleteAsync(string appId, CancellationToken cancellationToken)
+    {
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        var app = await context.Apps.FindAsync([appId], cancellationToken) ?? throw ApiProblem.NotFound("App", appId);
+        context.Secrets.RemoveRange(context.Secrets.Where(s => s.AppId == appId));
+        context.Releases.RemoveRange(context.Releases.Where(r => r.AppId == appId));
+        context.Apps.Remove(app);
+        await context.SaveChangesAsync(cancellationToken);
+        if (Directory.Exists(AppDirectory(appId)))
+        {
+            Directory.Delete(AppDirectory(appId), recursive: true);
+        }
+
+        await events.PublishAsync("app.deleted", appId, null, app.Name, cancellationToken);
+    }
+
+    public string AppDirectory(string appId) => Path.Combine(options.Value.AppsDirectory, appId);
+
+    /// <summary>The app's persistent volume: /workspace and /canvas inside the sandbox.</summary>
+    public string VolumeDirectory(string appId) => Path.Combine(AppDirectory(appId), "volume");
+
+    private static void ValidateSecretNames(IReadOnlyDictionary<string, string>? secrets)
+    {
+        foreach (var name in secrets?.Keys ?? [])
+        {
+            if (name.Length == 0 || name.Length > 128 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') || char.IsAsciiDigit(name[0]))
+            {
+                throw ApiProblem.Invalid($"secrets.{name}", $"'{name}' is not an environment variable name (letters, digits and _, not starting with a digit).");
+            }
+        }
+    }
+
+    private static async Task CopyCappedAsync(Stream from, Stream to, long max, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[81920];
+        long total = 0;
+        int read;
+        while ((read = await from.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            total += read;
+            if (total > max)
+            {
+                throw new ApiProblem(StatusCodes.Status413PayloadTooLarge, "Release too large", $"The archive is larger than {max} bytes.", "body");
+            }
+
+            await to.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+    }
+
+    private static async Task<List<KitArtifact>> ExtractAsync(string archivePath, string destination, CancellationToken cancellationToken)
+    {
+        var artifacts = new List<KitArtifact>();
+        var root = Path.GetFullPath(destination) + Path.DirectorySeparatorChar;
+        try
+        {
+            await using var file = File.OpenRead(archivePath);
+            await using var gzip = new GZipStream(file, CompressionMode.Decompress);
+            await using var tar = new TarReader(gzip);
+            while (await tar.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
+            {
+                var target = Path.GetFullPath(Path.Combine(destination, entry.Name));
+                if (!target.StartsWith(root, StringComparison.Ordinal) && target + Path.DirectorySeparatorChar != root)
+                {
+                    throw ApiProblem.Invalid("body", $"The archive entry '{entry.Name}' points outside the release.");
+                }
+
+                switch (entry.EntryType)
+                {
+                    case TarEntryType.Directory:
+                        Directory.CreateDirectory(target);
+                        break;
+                    case TarEntryType.RegularFile or TarEntryType.V7RegularFile:
+                        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                        await entry.ExtractToFileAsync(target, overwrite: true, cancellationToken);
+                        await using (var written = File.OpenRead(target))
+                        {
+                            artifacts.Add(new KitArtifact
+                            {
+                                Path = Path.GetRelativePath(destination, target),
+                                SizeBytes = written.Length,
+                                Sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(written, cancellationToken)),
+                            });
+                        }
+
+                        break;
+                    default:
+                        throw ApiProblem.Invalid("body", $"The archive entry '{entry.Name}' is a {entry.EntryType}; only files and directories are allowed.");
+                }
+            }
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException)
+        {
+            throw ApiProblem.Invalid("body", $"The release must be a .tar.gz archive: {ex.Message}");
+        }
+
+        return artifacts;
+    }
+}

@@ -1,0 +1,38 @@
+namespace Aegis.Daemon.Infrastructure;
+
+/// <summary>aegisd settings (section "Aegis").</summary>
+public sealed record AegisOptions
+{
+    /// <summary>Registry, keys, token, workspaces, releases and logs live here.</summary>
+    public string DataDirectory { get; init; } = "/var/lib/aegis";
+
+    /// <summary>The sandbox backend: bwrap (default here), later qemu or firecracker.</summary>
+    public string Backend { get; init; } = "bwrap";
+
+    /// <summary>How long ensure waits for a booting sandbox to become healthy.</summary>
+    public TimeSpan BootTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often live sandboxes are health-checked.</summary>
+    public TimeSpan HealthInterval { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Grace between the shutdown request and SIGKILL on terminate.</summary>
+    public TimeSpan TerminateGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest a task (Mode A) may run.</summary>
+    public TimeSpan MaxTaskDuration { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Largest release archive accepted.</summary>
+    public long MaxReleaseBytes { get; init; } = 256L * 1024 * 1024;
+
+    internal string RegistryPath => Path.Combine(DataDirectory, "registry.db");
+
+    internal string TokenPath => Path.Combine(DataDirectory, "token");
+
+    internal string SecretsKeyPath => Path.Combine(DataDirectory, "secrets.key");
+
+    internal string KitsDirectory => Path.Combine(DataDirectory, "kits");
+
+    internal string AppsDirectory => Path.Combine(DataDirectory, "apps");
+
+    internal string TasksDirectory => Path.Combine(DataDirectory, "tasks");
+}

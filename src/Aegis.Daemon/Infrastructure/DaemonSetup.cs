@@ -1,0 +1,76 @@
+using Aegis.Core.Registry;
+using Aegis.Core.Secrets;
+using Aegis.Daemon.Apps;
+using Aegis.Daemon.Auth;
+using Aegis.Daemon.Events;
+using Aegis.Daemon.Instances;
+using Aegis.Daemon.Kits;
+using Aegis.Daemon.Tasks;
+using Aegis.Sandbox;
+using Aegis.Sandbox.Bubblewrap;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+
+namespace Aegis.Daemon.Infrastructure;
+
+internal static class DaemonSetup
+{
+    public static WebApplicationBuilder AddAegis(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AegisOptions>().BindConfiguration("Aegis")
+            .Validate(o => Path.IsPathFullyQualified(o.DataDirectory), "Aegis:DataDirectory must be an absolute path.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemMapping>();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+
+        builder.Services.AddDbContextFactory<AegisDbContext>((services, db) =>
+            db.UseSqlite($"Data Source={services.GetRequiredService<IOptions<AegisOptions>>().Value.RegistryPath};Pooling=True"));
+        builder.Services.AddSingleton(services => SecretProtector.LoadOrCreate(services.GetRequiredService<IOptions<AegisOptions>>().Value.SecretsKeyPath));
+        builder.Services.AddSingleton(services => new ManagementToken(TokenFile.LoadOrCreate(services.GetRequiredService<IOptions<AegisOptions>>().Value.TokenPath)));
+        builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        builder.Services.AddAuthorization();
+
+        builder.Services.AddSingleton<ISandboxBackend>(services =>
+        {
+            var options = services.GetRequiredService<IOptions<AegisOptions>>().Value;
+            return new BubblewrapBackend(
+                new BubblewrapOptions { LogDirectory = Path.Combine(options.DataDirectory, "logs") },
+                services.GetRequiredService<ILoggerFactory>(),
+                services.GetRequiredService<TimeProvider>());
+        });
+        builder.Services.AddSingleton<EventHub>();
+        builder.Services.AddSingleton<KitCatalog>();
+        builder.Services.AddSingleton<AppService>();
+        builder.Services.AddSingleton<AegisMetrics>();
+        builder.Services.AddSingleton<InstanceManager>();
+        builder.Services.AddHostedService<RegistryInitializer>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<InstanceManager>());
+
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(AegisMetrics.MeterName)
+            .AddPrometheusExporter());
+        return builder;
+    }
+
+    public static WebApplication MapAegis(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        var api = app.MapGroup("/v1").RequireAuthorization();
+        api.MapKits();
+        api.MapApps();
+        api.MapInstances();
+        api.MapTasks();
+        api.MapEvents();
+        return app;
+    }
+}

@@ -1,0 +1,2 @@
+// aegisd drives Linux namespaces, cgroups and Unix file modes: it runs on Linux only.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -1,0 +1,394 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Aegis.Core.Instances;
+using Aegis.Core.Kits;
+using Aegis.Core.Registry;
+using Aegis.Daemon.Apps;
+using Aegis.Daemon.Events;
+using Aegis.Daemon.Infrastructure;
+using Aegis.Daemon.Kits;
+using Aegis.Sandbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Aegis.Daemon.Instances;
+
+/// <summary>
+/// Owns every instance's lifecycle: ensure (boot or resume, one instance per app however many callers
+/// race), pause, resume, terminate, and what happens when a sandbox dies on its own. State changes go
+/// through <see cref="InstanceTransitions"/> and are recorded as events.
+/// </summary>
+internal sealed partial class InstanceManager(
+    IDbContextFactory<AegisDbContext> db,
+    ISandboxBackend backend,
+    AppService apps,
+    KitCatalog kits,
+    EventHub events,
+    AegisMetrics metrics,
+    IOptions<AegisOptions> options,
+    TimeProvider time,
+    ILogger<InstanceManager> logger) : IHostedService
+{
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _appLocks = new();
+    private readonly ConcurrentDictionary<string, ISandbox> _sandboxes = new();
+    private readonly ConcurrentDictionary<string, string> _terminating = new();
+
+    /// <summary>Returns the app's running instance: the live one, resumed if paused, or a freshly booted one.
+    /// Concurrent calls for one app serialize on the app, so they all get the same instance.</summary>
+    public async Task<InstanceEntity> EnsureAsync(string appId, string? releaseId, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var gate = _appLocks.GetOrAdd(appId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var app = await apps.GetAsync(appId, cancellationToken);
+            var live = await FindLiveAsync(appId, cancellationToken);
+            if (live is not null && _sandboxes.ContainsKey(live.Id) && (releaseId is null || releaseId == live.ReleaseId))
+            {
+                if (live.State == InstanceState.Paused)
+                {
+                    live = await ResumeAsync(live.Id, cancellationToken);
+                    metrics.Ensured("resume", time.GetElapsedTime(started));
+                }
+                else
+                {
+                    metrics.Ensured("existing", time.GetElapsedTime(started));
+                }
+
+                return live;
+            }
+
+            if (live is not null)
+            {
+                await TerminateAsync(live.Id, releaseId is null ? "sandbox lost" : "replaced by another release", cancellationToken);
+            }
+
+            var instance = await BootAsync(app, releaseId, cancellationToken);
+            metrics.Ensured("cold", time.GetElapsedTime(started));
+            return instance;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task<InstanceEntity> GetAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        return await context.Instances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == instanceId, cancellationToken)
+            ?? throw ApiProblem.NotFound("Instance", instanceId);
+    }
+
+    public async Task<List<InstanceEntity>> ListAsync(string? appId, bool includeEnded, CancellationToken cancellationToken)
+    {
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        var query = context.Instances.AsNoTracking();
+        if (appId is not null)
+        {
+            query = query.Where(i => i.AppId == appId);
+        }
+
+        if (!includeEnded)
+        {
+            query = query.Where(i => i.State == InstanceState.Booting || i.State == InstanceState.Running || i.State == InstanceState.Paused);
+        }
+
+        return await query.OrderBy(i => i.CreatedAt).ToListAsync(cancellationToken);
+    }
+
+    public async Task<InstanceEntity> PauseAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var instance = await GetAsync(instanceId, cancellationToken);
+        InstanceTransitions.Ensure(instanceId, instance.State, InstanceState.Paused);
+        await Sandbox(instanceId).PauseAsync(cancellationToken);
+        return await ChangeStateAsync(instanceId, InstanceState.Paused, null, i => i.PausedAt = time.GetUtcNow(), cancellationToken);
+    }
+
+    public async Task<InstanceEntity> ResumeAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var instance = await GetAsync(instanceId, cancellationToken);
+        InstanceTransitions.Ensure(instanceId, instance.State, InstanceState.Running);
+        await Sandbox(instanceId).ResumeAsync(cancellationToken);
+        return await ChangeStateAsync(instanceId, InstanceState.Running, null, i => i.LastActivityAt = time.GetUtcNow(), cancellationToken);
+    }
+
+    public async Task<InstanceEntity> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken)
+    {
+        var instance = await GetAsync(instanceId, cancellationToken);
+        if (instance.State == InstanceState.Terminated)
+        {
+            return instance; // terminating twice is a no-op
+        }
+
+        InstanceTransitions.Ensure(instanceId, instance.State, InstanceState.Terminated);
+        _terminating[instanceId] = reason;
+        try
+        {
+            if (_sandboxes.TryRemove(instanceId, out var sandbox))
+            {
+                await sandbox.TerminateAsync(options.Value.TerminateGrace, cancellationToken);
+                await sandbox.DisposeAsync();
+            }
+
+            return await ChangeStateAsync(instanceId, InstanceState.Terminated, reason, i => i.EndedAt = time.GetUtcNow(), cancellationToken);
+        }
+        finally
+        {
+            _terminating.TryRemove(instanceId, out _);
+        }
+    }
+
+    public async Task TerminateAppAsync(string appId, string reason, CancellationToken cancellationToken)
+    {
+        foreach (var instance in await ListAsync(appId, includeEnded: false, cancellationToken))
+        {
+            await TerminateAsync(instance.Id, reason, cancellationToken);
+        }
+    }
+
+    /// <summary>The sandbox's stdout/stderr log, when the instance has (or had) one.</summary>
+    public string LogPath(string instanceId) => Path.Combine(options.Value.DataDirectory, "logs", instanceId + ".log");
+
+    /// <summary>On start: instances the registry thinks are live have no sandbox any more (bwrap sandboxes
+    /// die with the daemon), so they are marked terminated and their leftovers swept.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var stale in await ListAsync(null, includeEnded: false, cancellationToken))
+        {
+            await ChangeStateAsync(stale.Id, InstanceState.Terminated, "aegisd restarted; the sandbox did not survive it", i => i.EndedAt = time.GetUtcNow(), cancellationToken);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var id in _sandboxes.Keys)
+        {
+            try
+            {
+                await TerminateAsync(id, "aegisd stopped", cancellationToken);
+            }
+            catch (Exception ex) when (ex is SandboxException or InvalidInstanceTransitionException or IOException)
+            {
+                TerminateFailed(logger, id, ex);
+            }
+        }
+    }
+
+    private async Task<InstanceEntity> BootAsync(AppEntity app, string? releaseId, CancellationToken cancellationToken)
+    {
+        var (kit, manifest) = await kits.GetAsync(app.Kit, cancellationToken);
+        var config = JsonDocument.Parse(app.ConfigJson).RootElement;
+        var command = Command(config);
+        var release = await FindReleaseAsync(app.Id, releaseId, cancellationToken);
+        var now = time.GetUtcNow();
+        var instance = new InstanceEntity
+        {
+            Id = "inst_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
+            AppId = app.Id,
+            ReleaseId = release?.Id,
+            State = InstanceState.Booting,
+            Backend = backend.Name,
+            CreatedAt = now,
+            LastActivityAt = now,
+        };
+        await using (var context = await db.CreateDbContextAsync(cancellationToken))
+        {
+            context.Instances.Add(instance);
+            await context.SaveChangesAsync(cancellationToken);
+        }
+
+        await events.PublishAsync("instance.booting", app.Id, instance.Id, release is null ? null : $"release {release.Version}", cancellationToken);
+        var boot = Stopwatch.StartNew();
+        try
+        {
+            var secrets = await apps.RevealSecretsAsync(app.Id, cancellationToken);
+            var env = new Dictionary<string, string>
+            {
+                ["AEGIS_APP_ID"] = app.Id,
+                ["AEGIS_INSTANCE_ID"] = instance.Id,
+            };
+            if (release is not null)
+            {
+                env["AEGIS_RELEASE_ID"] = release.Id;
+                env["AEGIS_RELEASE_VERSION"] = release.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            var canvas = new KitCanvas { AppId = app.Id, Name = app.Name, Config = config };
+            var rendered = await kits.Hooks(kit).RenderEnvAsync(canvas, secrets, env, cancellationToken);
+            var environment = new Dictionary<string, string>(rendered);
+            foreach (var (name, value) in secrets)
+            {
+                environment[name] = value;
+            }
+
+            var volume = apps.VolumeDirectory(app.Id);
+            var workspace = Directory.CreateDirectory(Path.Combine(volume, "workspace")).FullName;
+            var canvasDir = Directory.CreateDirectory(Path.Combine(volume, "canvas")).FullName;
+            var exposePort = manifest.Routing?.Expose.FirstOrDefault()?.Port ?? 80;
+            var spec = new SandboxSpec(instance.Id, app.Id, command[0], workspace)
+            {
+                Arguments = command[1..],
+                Environment = environment,
+                CanvasDirectory = canvasDir,
+                Resources = new SandboxResources(manifest.Resources.Memory, manifest.Resources.Cpu),
+                Network = new SandboxNetwork(manifest.Networking.Egress == EgressPolicy.Allow ? SandboxEgress.Allow : SandboxEgress.Deny, exposePort),
+            };
+            var sandbox = await backend.StartAsync(spec, cancellationToken);
+            _sandboxes[instance.Id] = sandbox;
+            _ = WatchExitAsync(instance.Id, sandbox);
+            await WaitHealthyAsync(sandbox, HealthCheck(config, manifest), cancellationToken);
+            BootCompleted(logger, instance.Id, boot.Elapsed.TotalMilliseconds);
+            return await ChangeStateAsync(instance.Id, InstanceState.Running, null, i =>
+            {
+                i.ReadyAt = time.GetUtcNow();
+                i.Address = sandbox.Endpoint.ToString();
+                i.Pid = sandbox.Pid;
+            }, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if (_sandboxes.TryRemove(instance.Id, out var sandbox))
+            {
+                _terminating[instance.Id] = "boot failed";
+                await sandbox.TerminateAsync(TimeSpan.Zero, CancellationToken.None);
+                await sandbox.DisposeAsync();
+            }
+
+            var reason = ex is ApiProblem or KitHookException or SandboxException or TimeoutException ? ex.Message : $"boot failed: {ex.GetType().Name}";
+            await ChangeStateAsync(instance.Id, InstanceState.Error, reason, i => i.EndedAt = time.GetUtcNow(), CancellationToken.None);
+            if (ex is ApiProblem)
+            {
+                throw;
+            }
+
+            throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "Boot failed", $"Instance {instance.Id} of {app.Id} failed to boot: {reason}");
+        }
+    }
+
+    private async Task WaitHealthyAsync(ISandbox sandbox, string check, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.BootTimeout);
+        while (true)
+        {
+            if (sandbox.Exited.IsCompleted)
+            {
+                var exit = await sandbox.Exited;
+                throw new SandboxException($"the sandbox exited during boot ({exit.ReasonCode}, code {exit.ExitCode}); see its log");
+            }
+
+            if (check == "process")
+            {
+                return;
+            }
+
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(sandbox.Endpoint, timeout.Token);
+                return;
+            }
+            catch (SocketException)
+            {
+                // Not listening yet.
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"port {sandbox.Endpoint.Port} did not accept connections within {options.Value.BootTimeout}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time, timeout.Token);
+        }
+    }
+
+    /// <summary>A sandbox that ends without being terminated crashed: the instance goes to error, with the reason.</summary>
+    private async Task WatchExitAsync(string instanceId, ISandbox sandbox)
+    {
+        var exit = await sandbox.Exited;
+        if (_terminating.ContainsKey(instanceId) || !_sandboxes.TryRemove(new KeyValuePair<string, ISandbox>(instanceId, sandbox)))
+        {
+            return;
+        }
+
+        var reason = exit.Reason == SandboxExitReason.OomKilled ? "oom-killed: the app exceeded its memory limit" : $"exited with code {exit.ExitCode}";
+        try
+        {
+            await ChangeStateAsync(instanceId, InstanceState.Error, reason, i => i.EndedAt = time.GetUtcNow(), CancellationToken.None);
+            await sandbox.DisposeAsync();
+        }
+        catch (Exception ex) when (ex is InvalidInstanceTransitionException or DbUpdateException)
+        {
+            TerminateFailed(logger, instanceId, ex);
+        }
+    }
+
+    private async Task<InstanceEntity> ChangeStateAsync(string instanceId, InstanceState to, string? reason, Action<InstanceEntity>? update, CancellationToken cancellationToken)
+    {
+        InstanceEntity instance;
+        await using (var context = await db.CreateDbContextAsync(cancellationToken))
+        {
+            instance = await context.Instances.SingleAsync(i => i.Id == instanceId, cancellationToken);
+            InstanceTransitions.Ensure(instanceId, instance.State, to);
+            instance.State = to;
+            instance.Reason = reason;
+            update?.Invoke(instance);
+            await context.SaveChangesAsync(cancellationToken);
+        }
+
+        metrics.Transition(to);
+        await events.PublishAsync($"instance.{to.ToString().ToLowerInvariant()}", instance.AppId, instanceId, reason, cancellationToken);
+        return instance;
+    }
+
+    private async Task<InstanceEntity?> FindLiveAsync(string appId, CancellationToken cancellationToken)
+    {
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        return await context.Instances.AsNoTracking()
+            .Where(i => i.AppId == appId && (i.State == InstanceState.Booting || i.State == InstanceState.Running || i.State == InstanceState.Paused))
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    private async Task<ReleaseEntity?> FindReleaseAsync(string appId, string? releaseId, CancellationToken cancellationToken)
+    {
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        if (releaseId is null)
+        {
+            return await context.Releases.AsNoTracking().Where(r => r.AppId == appId).OrderByDescending(r => r.Version).FirstOrDefaultAsync(cancellationToken);
+        }
+
+        return await context.Releases.AsNoTracking().SingleOrDefaultAsync(r => r.Id == releaseId && r.AppId == appId, cancellationToken)
+            ?? throw ApiProblem.NotFound("Release", releaseId);
+    }
+
+    private ISandbox Sandbox(string instanceId) =>
+        _sandboxes.TryGetValue(instanceId, out var sandbox) ? sandbox : throw ApiProblem.Conflict("No sandbox", $"Instance {instanceId} has no live sandbox.");
+
+    private static string[] Command(JsonElement config)
+    {
+        if (!config.TryGetProperty("command", out var command) || command.ValueKind != JsonValueKind.Array || command.GetArrayLength() == 0
+            || command.EnumerateArray().Any(a => a.ValueKind != JsonValueKind.String))
+        {
+            throw ApiProblem.Invalid("config.command", "The app's config needs \"command\": a non-empty array of strings, the program the sandbox runs.");
+        }
+
+        return command.EnumerateArray().Select(a => a.GetString()!).ToArray();
+    }
+
+    /// <summary>"tcp" (the exposed port accepts connections) when the kit exposes a port, else "process";
+    /// <c>config.healthCheck</c> overrides.</summary>
+    private static string HealthCheck(JsonElement config, KitManifest manifest) =>
+        config.TryGetProperty("healthCheck", out var h) && h.GetString() is "tcp" or "process"
+            ? h.GetString()!
+            : manifest.Routing?.Expose.Count > 0 ? "tcp" : "process";
+
+    [LoggerMessage(1, LogLevel.Information, "Instance {InstanceId} healthy after {Milliseconds} ms")]
+    private static partial void BootCompleted(ILogger logger, string instanceId, double milliseconds);
+
+    [LoggerMessage(2, LogLevel.Warning, "Terminating instance {InstanceId} failed")]
+    private static partial void TerminateFailed(ILogger logger, string instanceId, Exception exception);
+}

@@ -1,0 +1,95 @@
+using Aegis.Core.Registry;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Aegis.Daemon.Instances;
+
+internal static class InstancesApi
+{
+    public static RouteGroupBuilder MapInstances(this RouteGroupBuilder api)
+    {
+        var instances = api.MapGroup("/instances");
+        instances.MapPost("/ensure", EnsureAsync);
+        instances.MapGet("/", ListAsync);
+        instances.MapGet("/{instanceId}", GetAsync);
+        instances.MapPost("/{instanceId}/pause", async (string instanceId, InstanceManager m, CancellationToken ct) => TypedResults.Ok(InstanceDto.From(await m.PauseAsync(instanceId, ct))));
+        instances.MapPost("/{instanceId}/resume", async (string instanceId, InstanceManager m, CancellationToken ct) => TypedResults.Ok(InstanceDto.From(await m.ResumeAsync(instanceId, ct))));
+        instances.MapPost("/{instanceId}/terminate", async (string instanceId, InstanceManager m, CancellationToken ct) => TypedResults.Ok(InstanceDto.From(await m.TerminateAsync(instanceId, "terminated by request", ct))));
+        instances.MapGet("/{instanceId}/logs", LogsAsync);
+        return api;
+    }
+
+    private static async Task<Ok<InstanceDto>> EnsureAsync(EnsureRequest request, InstanceManager manager, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.AppId))
+        {
+            throw Infrastructure.ApiProblem.Invalid("appId", "appId is required.");
+        }
+
+        return TypedResults.Ok(InstanceDto.From(await manager.EnsureAsync(request.AppId, request.ReleaseId, cancellationToken)));
+    }
+
+    private static async Task<Ok<List<InstanceDto>>> ListAsync(InstanceManager manager, string? appId, bool? all, CancellationToken cancellationToken) =>
+        TypedResults.Ok((await manager.ListAsync(appId, all ?? false, cancellationToken)).Select(InstanceDto.From).ToList());
+
+    private static async Task<Ok<InstanceDto>> GetAsync(string instanceId, InstanceManager manager, CancellationToken cancellationToken) =>
+        TypedResults.Ok(InstanceDto.From(await manager.GetAsync(instanceId, cancellationToken)));
+
+    /// <summary>The sandbox's output; with <c>follow=true</c> it keeps streaming until the instance ends.</summary>
+    private static async Task LogsAsync(string instanceId, bool? follow, InstanceManager manager, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var instance = await manager.GetAsync(instanceId, cancellationToken);
+        var path = manager.LogPath(instanceId);
+        response.ContentType = "text/plain; charset=utf-8";
+        foreach (var old in new[] { path + ".2", path + ".1" }.Where(File.Exists))
+        {
+            await using var rotated = new FileStream(old, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            await rotated.CopyToAsync(response.Body, cancellationToken);
+        }
+
+        if (!File.Exists(path))
+        {
+            return;
+        }
+
+        await using var log = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        await log.CopyToAsync(response.Body, cancellationToken);
+        if (follow != true)
+        {
+            return;
+        }
+
+        await response.Body.FlushAsync(cancellationToken);
+        var buffer = new byte[16 * 1024];
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var read = await log.ReadAsync(buffer, cancellationToken);
+            if (read > 0)
+            {
+                await response.Body.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                await response.Body.FlushAsync(cancellationToken);
+                continue;
+            }
+
+            instance = await manager.GetAsync(instanceId, cancellationToken);
+            if (!Aegis.Core.Instances.InstanceTransitions.IsLive(instance.State))
+            {
+                return;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+}
+
+/// <summary>Make sure the app has a running instance (of a release, when given).</summary>
+public sealed record EnsureRequest(string AppId, string? ReleaseId);
+
+/// <summary>An instance as the API shows it.</summary>
+public sealed record InstanceDto(
+    string InstanceId, string AppId, string? ReleaseId, string State, string? Reason, string Backend, string? Address,
+    DateTimeOffset CreatedAt, DateTimeOffset? ReadyAt, DateTimeOffset? PausedAt, DateTimeOffset? EndedAt, double? BootMilliseconds)
+{
+    internal static InstanceDto From(InstanceEntity i) => new(
+        i.Id, i.AppId, i.ReleaseId, i.State.ToString().ToLowerInvariant(), i.Reason, i.Backend, i.Address,
+        i.CreatedAt, i.ReadyAt, i.PausedAt, i.EndedAt, i.ReadyAt is { } ready ? (ready - i.CreatedAt).TotalMilliseconds : null);
+}

@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Aegis.Sandbox.Bubblewrap.Cgroups;
+using Aegis.Sandbox.Logging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Aegis.Sandbox.Bubblewrap;
+
+/// <summary>
+/// Sandboxes from Linux namespaces (bubblewrap), a per-sandbox network namespace wired to the host by a veth pair,
+/// and cgroup limits. Needs root on the host. See README.md in this folder.
+/// </summary>
+public sealed partial class BubblewrapBackend : ISandboxBackend
+{
+    private const string Nsenter = "/usr/bin/nsenter";
+
+    // Joins the sandbox's cgroups before bwrap runs, so not one instruction of user code runs unconfined, then
+    // hands the --args pipe (stdin) to bwrap as fd 3 and gives the sandbox /dev/null as stdin.
+    private const string Launcher = """
+        n=$1; shift
+        while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done
+        exec "$@" 3<&0 </dev/null
+        """;
+
+    private readonly BubblewrapOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeProvider _timeProvider;
+
+    public BubblewrapBackend(BubblewrapOptions? options = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        _options = options ?? new BubblewrapOptions();
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    public string Name => "bwrap";
+
+    public async Task<SandboxProbeResult> ProbeAsync(CancellationToken cancellationToken = default)
+    {
+        var problems = new List<string>();
+        if (!OperatingSystem.IsLinux())
+        {
+            return new SandboxProbeResult(false, ["bubblewrap needs Linux"]);
+        }
+
+        if (!Environment.IsPrivilegedProcess)
+        {
+            problems.Add("aegisd must run as root to create cgroups and network namespaces");
+        }
+
+        foreach (var tool in new[] { _options.BwrapPath, "/usr/sbin/ip", Nsenter, "/bin/sh" })
+        {
+            if (!File.Exists(tool))
+            {
+                problems.Add($"{tool} is missing");
+            }
+        }
+
+        var unified = SandboxCgroup.IsUnifiedHierarchy(_options.CgroupRoot);
+        var controllers = unified ? ["memory", "pids", "cpu"] : new[] { "memory", "pids", "cpu", "freezer" };
+        foreach (var controller in controllers)
+        {
+            var present = unified
+                ? File.ReadAllText(Path.Combine(_options.CgroupRoot, "cgroup.controllers")).Split(' ', StringSplitOptions.TrimEntries).Contains(controller)
+                : File.Exists(Path.Combine(_options.CgroupRoot, controller, "cgroup.procs"));
+            if (!present)
+            {
+                problems.Add($"cgroup controller {controller} is not available");
+            }
+        }
+
+        if (problems.Count == 0)
+        {
+            var result = await HostCommand.TryRunAsync(
+                _options.BwrapPath,
+                // No --die-with-parent here: this bwrap is forked from a pool thread, whose exit would SIGKILL it.
+                ["--unshare-all", "--unshare-user", "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin",
+                 "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--proc", "/proc", "--", "/usr/bin/true"],
+                cancellationToken);
+            if (result.ExitCode != 0)
+            {
+                problems.Add($"bwrap cannot create namespaces (exit {result.ExitCode}): {result.StandardError.Trim()}");
+            }
+        }
+
+        return problems.Count == 0 ? SandboxProbeResult.Ok : new SandboxProbeResult(false, problems);
+    }
+
+    public async Task<ISandbox> StartAsync(SandboxSpec spec, CancellationToken cancellationToken = default)
+    {
+        Validate(spec);
+        var canvas = spec.CanvasDirectory ?? Path.Combine(spec.WorkspaceDirectory, "canvas");
+        Directory.CreateDirectory(canvas);
+
+        var runtimeDirectory = Path.Combine(_options.RuntimeDirectory, spec.InstanceId);
+        var etc = Path.Combine(runtimeDirectory, "etc");
+        SandboxCgroup? cgroup = null;
+        SandboxNetworkNamespace? network = null;
+        RotatingLogFile? log = null;
+        Process? process = null;
+        try
+        {
+            SandboxRootFs.WriteEtc(etc, spec, _options.SandboxUid);
+            cgroup = SandboxCgroup.Create(_options.CgroupRoot, _options.CgroupParent, spec.InstanceId, spec.Resources);
+            network = await SandboxNetworkNamespace.CreateAsync(
+                NetworkNamespaceName(spec.InstanceId), _options.SubnetPrefix, SubnetPool.Shared, spec.Network, cancellationToken);
+            log = new RotatingLogFile(Path.Combine(_options.LogDirectory, spec.InstanceId + ".log"), _options.LogFileBytes, _options.LogFiles);
+
+            var startInfo = new ProcessStartInfo("/bin/sh")
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+
+            // Host-side tools (sh, nsenter, bwrap) run with a fixed environment: the spec's env reaches only the
+            // sandboxed process (via --args), so e.g. an LD_PRELOAD in it cannot act on the host side.
+            startInfo.Environment.Clear();
+            startInfo.Environment["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin";
+            List<string> argv = ["-c", Launcher, "aegis-launcher", cgroup.ProcsFiles.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+            argv.AddRange(cgroup.ProcsFiles);
+            argv.AddRange([Nsenter, $"--net={network.Path}", "--", _options.BwrapPath, "--args", "3", "--", spec.Command]);
+            argv.AddRange(spec.Arguments);
+            foreach (var argument in argv)
+            {
+                startInfo.ArgumentList.Add(argument);
+            }
+
+            process = await ProcessSpawner.StartAsync(startInfo);
+            var sandbox = new BubblewrapSandbox(spec.InstanceId, process, cgroup, network, log, runtimeDirectory, _options, _timeProvider,
+                _loggerFactory.CreateLogger<BubblewrapSandbox>());
+            try
+            {
+                var options = SandboxRootFs.Encode(SandboxRootFs.BuildOptions(spec, etc, canvas, _options.SandboxUid));
+                await process.StandardInput.BaseStream.WriteAsync(options, cancellationToken);
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The launcher died before reading its options (e.g. a cgroup refused it); the exit path reports it.
+            }
+
+            return sandbox;
+        }
+        catch (Exception exception) when (process is null)
+        {
+            // Nothing runs yet: undo the host resources in reverse order.
+            var logger = _loggerFactory.CreateLogger<BubblewrapSandbox>();
+            if (log is not null)
+            {
+                await log.DisposeAsync();
+            }
+
+            await TryAsync(logger, spec.InstanceId, "network", async () => await (network?.DisposeAsync() ?? ValueTask.CompletedTask));
+            await TryAsync(logger, spec.InstanceId, "cgroup", () => cgroup?.DeleteAsync() ?? Task.CompletedTask);
+            await TryAsync(logger, spec.InstanceId, "runtime directory", () =>
+            {
+                Directory.Delete(runtimeDirectory, recursive: true);
+                return Task.CompletedTask;
+            });
+            if (exception is SandboxException)
+            {
+                throw;
+            }
+
+            throw new SandboxException($"Could not start sandbox {spec.InstanceId}: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>The netns name, <c>aegis-</c> plus 12 hex digits of the instance id's hash: short, unique, safe as a file name.</summary>
+    internal static string NetworkNamespaceName(string instanceId) =>
+        "aegis-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(instanceId)))[..12];
+
+    internal static async Task TryAsync(ILogger logger, string instanceId, string step, Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Already gone.
+        }
+        catch (Exception exception)
+        {
+            BubblewrapLog.CleanupFailed(logger, instanceId, step, exception);
+        }
+    }
+
+    private static void Validate(SandboxSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!InstanceIdPattern().IsMatch(spec.InstanceId) || spec.InstanceId is "." or "..")
+        {
+            throw new ArgumentException($"Instance id '{spec.InstanceId}' must be 1-64 letters, digits, '-', '_' or '.'", nameof(spec));
+        }
+
+        if (string.IsNullOrEmpty(spec.Command))
+        {
+            throw new ArgumentException("A command is required", nameof(spec));
+        }
+
+        if (!Path.IsPathFullyQualified(spec.WorkspaceDirectory) || !Directory.Exists(spec.WorkspaceDirectory))
+        {
+            throw new ArgumentException($"Workspace {spec.WorkspaceDirectory} must be an existing absolute path", nameof(spec));
+        }
+
+        foreach (var (name, value) in spec.Environment)
+        {
+            if (name.Length == 0 || name.Contains('=') || name.Contains('\0') || value.Contains('\0'))
+            {
+                throw new ArgumentException($"Environment variable '{name}' has an invalid name or value", nameof(spec));
+            }
+        }
+
+        if (spec.Resources.MemoryBytes < 4 * 1024 * 1024 || spec.Resources.PidsLimit < 4 || spec.Resources.CpuCores <= 0)
+        {
+            throw new ArgumentException("Resources must allow at least 4 MiB, 4 pids and some CPU", nameof(spec));
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex InstanceIdPattern();
+}

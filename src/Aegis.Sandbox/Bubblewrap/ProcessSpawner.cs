@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Aegis.Sandbox.Bubblewrap;
+
+/// <summary>
+/// Starts sandbox processes from one thread that lives as long as the daemon. bwrap's <c>--die-with-parent</c> is
+/// PR_SET_PDEATHSIG, which fires when the <em>thread</em> that forked bwrap exits, not the process; a thread-pool
+/// thread retiring after idling would otherwise SIGKILL a long-lived sandbox out of the blue.
+/// </summary>
+internal static class ProcessSpawner
+{
+    private static readonly BlockingCollection<(ProcessStartInfo StartInfo, TaskCompletionSource<Process> Result)> Requests = [];
+
+    static ProcessSpawner()
+    {
+        var thread = new Thread(Run) { IsBackground = true, Name = "aegis-sandbox-spawner" };
+        thread.Start();
+    }
+
+    public static Task<Process> StartAsync(ProcessStartInfo startInfo)
+    {
+        var result = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Requests.Add((startInfo, result));
+        return result.Task;
+    }
+
+    private static void Run()
+    {
+        foreach (var (startInfo, result) in Requests.GetConsumingEnumerable())
+        {
+            try
+            {
+                result.SetResult(Process.Start(startInfo) ?? throw new SandboxException($"Could not start {startInfo.FileName}"));
+            }
+            catch (Exception exception)
+            {
+                result.SetException(exception);
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Text;
+
+namespace Aegis.Sandbox.Bubblewrap;
+
+/// <summary>
+/// Builds the bwrap arguments for the sandbox's filesystem, namespaces and environment, and writes the generated
+/// <c>/etc</c> files. See README.md in this folder for what the sandbox ends up seeing.
+/// </summary>
+internal static class SandboxRootFs
+{
+    public const string Hostname = "sandbox";
+
+    /// <summary>Top-level directories that merged-/usr hosts have as symlinks into /usr; bound as-is otherwise.</summary>
+    private static readonly string[] UsrLinks = ["bin", "sbin", "lib", "lib32", "lib64", "libx32"];
+
+    /// <summary>Host /etc entries a userland needs to resolve names, verify TLS and find alternatives.</summary>
+    private static readonly string[] HostEtc =
+    [
+        "resolv.conf", "nsswitch.conf", "ssl", "ca-certificates", "ca-certificates.conf", "alternatives",
+        "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "mime.types", "protocols", "services",
+    ];
+
+    /// <summary>Writes passwd, group, hosts and hostname for one sandbox into <paramref name="etcDirectory"/>.</summary>
+    public static void WriteEtc(string etcDirectory, SandboxSpec spec, int uid)
+    {
+        Directory.CreateDirectory(etcDirectory);
+        var id = uid.ToString(CultureInfo.InvariantCulture);
+        File.WriteAllText(Path.Combine(etcDirectory, "passwd"),
+            $"root:x:0:0:root:/root:/usr/sbin/nologin\nsandbox:x:{id}:{id}:sandbox:/workspace:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+        File.WriteAllText(Path.Combine(etcDirectory, "group"), $"root:x:0:\nsandbox:x:{id}:\nnogroup:x:65534:\n");
+        File.WriteAllText(Path.Combine(etcDirectory, "hostname"), Hostname + "\n");
+
+        var hosts = new StringBuilder($"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t{Hostname}\n");
+        foreach (var (name, address) in spec.Hosts)
+        {
+            hosts.Append(CultureInfo.InvariantCulture, $"{address}\t{name}\n");
+        }
+
+        File.WriteAllText(Path.Combine(etcDirectory, "hosts"), hosts.ToString());
+    }
+
+    /// <summary>
+    /// The options bwrap reads from its <c>--args</c> pipe: everything but the command. The environment is in here,
+    /// so secrets never appear in any <c>/proc/&lt;pid&gt;/cmdline</c>.
+    /// </summary>
+    public static List<string> BuildOptions(SandboxSpec spec, string etcDirectory, string canvasDirectory, int uid)
+    {
+        var id = uid.ToString(CultureInfo.InvariantCulture);
+        List<string> args =
+        [
+            // A user namespace mapping the sandbox uid to root: no capability on the host, yet the workspace
+            // (owned by the daemon's root) stays writable. Nested namespaces are refused.
+            "--unshare-user", "--uid", id, "--gid", id, "--disable-userns",
+            "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", Hostname,
+
+            // The network namespace is entered from outside (nsenter) so the host can wire it up first.
+            "--die-with-parent", "--new-session",
+            "--ro-bind", "/usr", "/usr",
+        ];
+
+        foreach (var name in UsrLinks)
+        {
+            var host = "/" + name;
+            var info = new FileInfo(host);
+            if (info.LinkTarget is { } target)
+            {
+                args.AddRange(["--symlink", target, host]);
+            }
+            else if (Directory.Exists(host))
+            {
+                args.AddRange(["--ro-bind", host, host]);
+            }
+        }
+
+        foreach (var name in HostEtc)
+        {
+            args.AddRange(["--ro-bind-try", "/etc/" + name, "/etc/" + name]);
+        }
+
+        foreach (var name in new[] { "passwd", "group", "hosts", "hostname" })
+        {
+            args.AddRange(["--ro-bind", Path.Combine(etcDirectory, name), "/etc/" + name]);
+        }
+
+        args.AddRange(
+        [
+            "--proc", "/proc",
+            "--dev", "/dev",
+            "--tmpfs", "/dev/shm",
+            "--tmpfs", "/tmp",
+            "--bind", spec.WorkspaceDirectory, "/workspace",
+            "--bind", canvasDirectory, "/canvas",
+
+            // The root itself is bwrap's tmpfs holding only the mount points above; nothing may be added to it.
+            "--remount-ro", "/",
+            "--chdir", "/workspace",
+            "--clearenv",
+        ]);
+
+        if (!spec.Environment.ContainsKey("PATH"))
+        {
+            args.AddRange(["--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"]);
+        }
+
+        foreach (var (name, value) in spec.Environment)
+        {
+            args.AddRange(["--setenv", name, value]);
+        }
+
+        return args;
+    }
+
+    /// <summary>NUL-separated, as <c>bwrap --args</c> reads them.</summary>
+    public static byte[] Encode(IEnumerable<string> options)
+    {
+        var text = new StringBuilder();
+        foreach (var option in options)
+        {
+            text.Append(option).Append('\0');
+        }
+
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+}

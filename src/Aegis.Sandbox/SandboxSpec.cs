@@ -1,0 +1,28 @@
+namespace Aegis.Sandbox;
+
+/// <summary>What to run in a sandbox and with which limits.</summary>
+/// <param name="InstanceId">Unique id of the instance; letters, digits, <c>-</c>, <c>_</c>, <c>.</c>, at most 64 characters.</param>
+/// <param name="AppId">The app the instance belongs to.</param>
+/// <param name="Command">The program to run inside (absolute path or a name on the sandbox's PATH).</param>
+/// <param name="WorkspaceDirectory">Host directory mounted read-write at <c>/workspace</c>; must exist.</param>
+public sealed record SandboxSpec(string InstanceId, string AppId, string Command, string WorkspaceDirectory)
+{
+    /// <summary>Arguments of <see cref="Command"/>.</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+
+    /// <summary>
+    /// The complete environment of the sandboxed process (rendered env + secrets). Nothing of the host's environment
+    /// is passed; a default <c>PATH</c> is added only when this has none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Host directory mounted read-write at <c>/canvas</c>; defaults to <c>canvas</c> inside the workspace (created if missing).</summary>
+    public string? CanvasDirectory { get; init; }
+
+    /// <summary>Extra name → address entries for the sandbox's <c>/etc/hosts</c> (the kit's <c>internal_hosts</c>).</summary>
+    public IReadOnlyDictionary<string, string> Hosts { get; init; } = new Dictionary<string, string>();
+
+    public SandboxResources Resources { get; init; } = new();
+
+    public SandboxNetwork Network { get; init; } = new();
+}

@@ -1,0 +1,261 @@
+using System.Net.Http;
+using Aegis.Sandbox;
+using Xunit.Abstractions;
+
+namespace Aegis.Sandbox.Tests;
+
+/// <summary>
+/// What every backend must do, against real sandboxes. A backend's test class derives from this and supplies
+/// <see cref="SandboxTestBase.CreateBackend"/>; the guest needs /bin/sh, coreutils and python3.
+/// </summary>
+public abstract class SandboxBackendConformanceTests(ITestOutputHelper output) : SandboxTestBase(output)
+{
+    [Fact]
+    public async Task Probe_OnThisHost_ReportsAvailable()
+    {
+        var probe = await Backend.ProbeAsync();
+
+        Assert.True(probe.Available, string.Join("; ", probe.Problems));
+    }
+
+    [Fact]
+    public async Task Runs_a_command_captures_its_output_and_reports_the_exit_code()
+    {
+        var sandbox = await StartAsync(ShellSpec("echo hello-from-sandbox; echo oops-on-stderr >&2; exit 7"));
+
+        var exit = await ExitedAsync(sandbox);
+
+        Assert.Equal(7, exit.ExitCode);
+        Assert.Equal(SandboxExitReason.Exited, exit.Reason);
+        Assert.Equal(SandboxState.Terminated, sandbox.State);
+        var log = ReadLog(sandbox);
+        Assert.Contains("hello-from-sandbox", log);
+        Assert.Contains("oops-on-stderr", log);
+    }
+
+    [Fact]
+    public async Task The_hosts_root_home_is_invisible()
+    {
+        var marker = $"/root/aegis-test-marker-{Guid.NewGuid():N}";
+        await File.WriteAllTextAsync(marker, "host secret");
+        try
+        {
+            var sandbox = await StartAsync(ShellSpec(
+                $"if [ -e {marker} ]; then echo MARKER-VISIBLE; else echo MARKER-INVISIBLE; fi; " +
+                "find / -path /proc -prune -o -name 'aegis-test-marker-*' -print 2>/dev/null; cat /root/* 2>/dev/null; echo scan-done"));
+
+            await ExitedAsync(sandbox);
+
+            var log = ReadLog(sandbox);
+            Assert.Contains("MARKER-INVISIBLE", log);
+            Assert.Contains("scan-done", log);
+            Assert.DoesNotContain("aegis-test-marker-", log);
+            Assert.DoesNotContain("host secret", log);
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    }
+
+    [Fact]
+    public async Task Another_sandboxs_workspace_and_processes_are_invisible()
+    {
+        var otherWorkspace = NewWorkspace();
+        await File.WriteAllTextAsync(Path.Combine(otherWorkspace, "other-secret.txt"), "other tenant data");
+        var other = await StartAsync(ShellSpec("exec sleep 600", otherWorkspace));
+
+        var sandbox = await StartAsync(ShellSpec(
+            // The needles are assembled at run time so this script's own command line (listed below) does not match.
+            "a=other; find / -path /proc -prune -o -name \"$a-secret*\" -print 2>/dev/null; " +
+            "grep -rs \"$a tenant\" / --exclude-dir=proc --exclude-dir=sys --exclude-dir=usr; " +
+            "for p in /proc/[0-9]*; do cat $p/cmdline 2>/dev/null | tr '\\0' ' '; echo; done; echo scan-done"));
+        await ExitedAsync(sandbox);
+
+        var log = ReadLog(sandbox);
+        Assert.Contains("scan-done", log);
+        Assert.DoesNotContain("other-secret", log);
+        Assert.DoesNotContain("other tenant", log);
+        Assert.DoesNotContain("sleep 600", log);
+        Assert.Equal(SandboxState.Running, other.State);
+    }
+
+    [Fact]
+    public async Task Sees_only_its_own_processes()
+    {
+        var hostInit = (await File.ReadAllTextAsync("/proc/1/cmdline")).Replace('\0', ' ').Trim();
+        var sandbox = await StartAsync(ShellSpec(
+            "echo count=$(ls /proc | grep -c '^[0-9][0-9]*$'); echo \"init=$(tr '\\0' ' ' < /proc/1/cmdline)\""));
+
+        await ExitedAsync(sandbox);
+
+        var lines = ReadLog(sandbox).Split('\n');
+        var count = int.Parse(lines.Single(l => l.StartsWith("count=", StringComparison.Ordinal))["count=".Length..]);
+        var init = lines.Single(l => l.StartsWith("init=", StringComparison.Ordinal))["init=".Length..].Trim();
+        Assert.InRange(count, 1, 10);
+        Assert.NotEqual(hostInit, init);
+    }
+
+    [Fact]
+    public async Task Env_from_the_spec_is_visible_inside_and_never_on_a_host_command_line()
+    {
+        var secret = "s3cret-" + Guid.NewGuid().ToString("N");
+        var spec = ShellSpec("echo \"token=$AEGIS_TEST_TOKEN plain=$PLAIN_VALUE\"; exec sleep 600") with
+        {
+            Environment = new Dictionary<string, string> { ["AEGIS_TEST_TOKEN"] = secret, ["PLAIN_VALUE"] = "visible" },
+        };
+        var sandbox = await StartAsync(spec);
+
+        await WaitUntilAsync(() => ReadLog(sandbox).Contains("plain=visible"), "the env echo");
+
+        Assert.Contains($"token={secret} plain=visible", ReadLog(sandbox));
+        foreach (var directory in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+        {
+            string cmdline;
+            try
+            {
+                cmdline = await File.ReadAllTextAsync(Path.Combine(directory, "cmdline"));
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            Assert.DoesNotContain(secret, cmdline);
+        }
+    }
+
+    [Fact]
+    public async Task Host_reaches_port_80_inside_and_another_sandbox_cannot()
+    {
+        var workspace = NewWorkspace();
+        var page = "served-" + Guid.NewGuid().ToString("N");
+        await File.WriteAllTextAsync(Path.Combine(workspace, "index.txt"), page);
+        var server = await StartAsync(ShellSpec("exec python3 -m http.server 80 --bind 0.0.0.0 --directory /workspace", workspace));
+
+        // Only the sandbox's own address is contacted; no proxy from the environment may redirect it.
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(2) });
+        var url = $"http://{server.Endpoint}/index.txt";
+        string? body = null;
+        await WaitUntilAsync(
+            async () =>
+            {
+                try
+                {
+                    body = await http.GetStringAsync(url);
+                    return true;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            "the server inside the sandbox");
+        Assert.Equal(page, body);
+
+        var probe = ShellSpec(
+            "python3 -c \"import socket,sys\ns=socket.socket(); s.settimeout(3)\ntry:\n s.connect((sys.argv[1], 80)); print('CONNECTED')\nexcept OSError as e:\n print('BLOCKED', e)\" "
+            + server.Endpoint.Address) with
+        {
+            Network = new SandboxNetwork(SandboxEgress.Allow),
+        };
+        var intruder = await StartAsync(probe);
+        await ExitedAsync(intruder);
+
+        var log = ReadLog(intruder);
+        Assert.Contains("BLOCKED", log);
+        Assert.DoesNotContain("CONNECTED", log);
+        Assert.Equal(page, await http.GetStringAsync(url));
+    }
+
+    [Fact]
+    public async Task A_memory_bomb_is_oom_killed_and_the_host_is_fine()
+    {
+        var spec = ShellSpec("python3 -c \"a=[]\nwhile True: a.append(bytearray(10**7))\"; echo survived-oom; exec sleep 600") with
+        {
+            Resources = new SandboxResources(MemoryBytes: 64L * 1024 * 1024),
+        };
+        var sandbox = await StartAsync(spec);
+
+        var exit = await ExitedAsync(sandbox);
+
+        Assert.Equal(SandboxExitReason.OomKilled, exit.Reason);
+        Assert.Equal("oom-killed", exit.ReasonCode);
+        Assert.NotEqual(0, exit.ExitCode);
+        Assert.Equal(SandboxState.Terminated, sandbox.State);
+
+        // The host side is unharmed: this process still allocates and the next sandbox runs normally.
+        GC.KeepAlive(new byte[64 * 1024 * 1024]);
+        var next = await StartAsync(ShellSpec("echo after-oom"));
+        Assert.Equal(0, (await ExitedAsync(next)).ExitCode);
+    }
+
+    [Fact]
+    public async Task A_fork_bomb_hits_the_pids_limit_and_the_sandbox_can_still_be_terminated()
+    {
+        var spec = ShellSpec("(i=0; while [ $i -lt 200 ]; do sleep 600 & i=$((i+1)); done) 2>&1; echo loop-done; exec sleep 600") with
+        {
+            Resources = new SandboxResources(PidsLimit: 32),
+        };
+        var sandbox = await StartAsync(spec);
+
+        await WaitUntilAsync(() => ReadLog(sandbox).Contains("loop-done"), "the fork loop to finish");
+        Assert.Contains("fork", ReadLog(sandbox), StringComparison.OrdinalIgnoreCase);
+
+        var exit = await sandbox.TerminateAsync(TimeSpan.FromSeconds(1)).WaitAsync(HangGuard);
+        Assert.Equal(SandboxExitReason.Terminated, exit.Reason);
+        Assert.False(Directory.Exists($"/proc/{sandbox.Pid}"));
+    }
+
+    [Fact]
+    public async Task Pause_stops_a_counter_and_resume_lets_it_continue()
+    {
+        var workspace = NewWorkspace();
+        var counter = Path.Combine(workspace, "counter");
+        var sandbox = await StartAsync(ShellSpec(
+            "i=0; while true; do i=$((i+1)); echo $i > /workspace/counter.tmp; mv /workspace/counter.tmp /workspace/counter; sleep 0.05; done",
+            workspace));
+        long Read() => File.Exists(counter) && long.TryParse(File.ReadAllText(counter), out var value) ? value : 0;
+        await WaitUntilAsync(() => Read() > 3, "the counter to start");
+
+        await sandbox.PauseAsync();
+        Assert.Equal(SandboxState.Paused, sandbox.State);
+        var paused = Read();
+        await Task.Delay(500);
+        Assert.Equal(paused, Read());
+
+        await sandbox.ResumeAsync();
+        Assert.Equal(SandboxState.Running, sandbox.State);
+        await WaitUntilAsync(() => Read() > paused, "the counter to grow again");
+    }
+
+    [Fact]
+    public async Task Terminate_sends_SIGTERM_first_and_the_process_may_exit_cleanly()
+    {
+        var sandbox = await StartAsync(ShellSpec("trap 'echo got-term; exit 3' TERM; echo ready; while true; do sleep 0.1; done"));
+        await WaitUntilAsync(() => ReadLog(sandbox).Contains("ready"), "the trap to be installed");
+
+        var exit = await sandbox.TerminateAsync(HangGuard).WaitAsync(HangGuard);
+
+        Assert.Equal(3, exit.ExitCode);
+        Assert.Equal(SandboxExitReason.Terminated, exit.Reason);
+        Assert.Contains("got-term", ReadLog(sandbox));
+    }
+
+    [Fact]
+    public async Task Terminate_kills_a_sandbox_that_ignores_SIGTERM_and_a_paused_one()
+    {
+        var stubborn = await StartAsync(ShellSpec("trap '' TERM; echo ready; while true; do sleep 0.1; done"));
+        var paused = await StartAsync(ShellSpec("exec sleep 600"));
+        await WaitUntilAsync(() => ReadLog(stubborn).Contains("ready"), "the trap to be installed");
+        await paused.PauseAsync();
+
+        var stubbornExit = await stubborn.TerminateAsync(TimeSpan.FromMilliseconds(300)).WaitAsync(HangGuard);
+        var pausedExit = await paused.TerminateAsync(TimeSpan.FromSeconds(5)).WaitAsync(HangGuard);
+
+        Assert.Equal(SandboxExitReason.Terminated, stubbornExit.Reason);
+        Assert.Equal(SandboxExitReason.Terminated, pausedExit.Reason);
+        Assert.Equal(SandboxState.Terminated, stubborn.State);
+        Assert.Equal(SandboxState.Terminated, paused.State);
+    }
+}
