@@ -18,4 +18,11 @@ public interface ISandboxBackend
     /// </summary>
     /// <exception cref="SandboxException">The host refused a step (cgroup, network, process start).</exception>
     Task<ISandbox> StartAsync(SandboxSpec spec, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes whatever a sandbox of <paramref name="instanceId"/> left on the host when its owner died without
+    /// cleaning up (aegisd killed with SIGKILL): its processes, cgroups, network namespace, links and runtime files.
+    /// Touches nothing of other instances. Returns a line per thing removed.
+    /// </summary>
+    Task<IReadOnlyList<string>> RemoveLeftoversAsync(string instanceId, CancellationToken cancellationToken = default);
 }

@@ -77,7 +77,8 @@ internal sealed class AppService(
         }
 
         await context.SaveChangesAsync(cancellationToken);
-        Directory.CreateDirectory(VolumeDirectory(app.Id));
+        Directory.CreateDirectory(Path.Combine(VolumeDirectory(app.Id), "workspace"));
+        Directory.CreateDirectory(Path.Combine(VolumeDirectory(app.Id), "canvas"));
         await events.PublishAsync("app.created", app.Id, null, $"{app.Name} ({app.Kit})", cancellationToken);
         return app;
     }

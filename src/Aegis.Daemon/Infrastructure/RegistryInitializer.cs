@@ -4,8 +4,15 @@ using Microsoft.Extensions.Options;
 
 namespace Aegis.Daemon.Infrastructure;
 
-/// <summary>Creates the data dir and the registry (SQLite, WAL) before anything else starts.</summary>
-internal sealed class RegistryInitializer(IDbContextFactory<AegisDbContext> db, IOptions<AegisOptions> options) : IHostedService
+/// <summary>Creates the data dir, the registry (SQLite, WAL), the token file and the secrets key before
+/// anything else starts, so the CLI finds the token as soon as the daemon listens.</summary>
+internal sealed class RegistryInitializer(
+    IDbContextFactory<AegisDbContext> db,
+    IOptions<AegisOptions> options,
+#pragma warning disable CS9113 // resolved for their side effect: the files exist from start-up on
+    Auth.ManagementToken token,
+    Aegis.Core.Secrets.SecretProtector secrets) : IHostedService
+#pragma warning restore CS9113
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

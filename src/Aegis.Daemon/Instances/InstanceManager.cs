@@ -160,19 +160,30 @@ internal sealed partial class InstanceManager(
     {
         foreach (var stale in await ListAsync(null, includeEnded: false, cancellationToken))
         {
+            foreach (var removed in await backend.RemoveLeftoversAsync(stale.Id, cancellationToken))
+            {
+                LeftoverRemoved(logger, stale.Id, removed);
+            }
+
             await ChangeStateAsync(stale.Id, InstanceState.Terminated, "aegisd restarted; the sandbox did not survive it", i => i.EndedAt = time.GetUtcNow(), cancellationToken);
         }
     }
 
+    /// <summary>On shutdown every sandbox is terminated; the registry is updated when the host still allows it,
+    /// else the next start's reconciliation marks the instances.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var id in _sandboxes.Keys)
+        foreach (var (id, sandbox) in _sandboxes.ToArray())
         {
+            _terminating[id] = "aegisd stopped";
             try
             {
-                await TerminateAsync(id, "aegisd stopped", cancellationToken);
+                _sandboxes.TryRemove(id, out _);
+                await sandbox.TerminateAsync(options.Value.TerminateGrace, cancellationToken);
+                await sandbox.DisposeAsync();
+                await ChangeStateAsync(id, InstanceState.Terminated, "aegisd stopped", i => i.EndedAt = time.GetUtcNow(), cancellationToken);
             }
-            catch (Exception ex) when (ex is SandboxException or InvalidInstanceTransitionException or IOException)
+            catch (Exception ex) when (ex is SandboxException or InvalidInstanceTransitionException or IOException or ObjectDisposedException)
             {
                 TerminateFailed(logger, id, ex);
             }
@@ -388,6 +399,9 @@ internal sealed partial class InstanceManager(
 
     [LoggerMessage(1, LogLevel.Information, "Instance {InstanceId} healthy after {Milliseconds} ms")]
     private static partial void BootCompleted(ILogger logger, string instanceId, double milliseconds);
+
+    [LoggerMessage(3, LogLevel.Information, "Instance {InstanceId}: removed leftover {Leftover}")]
+    private static partial void LeftoverRemoved(ILogger logger, string instanceId, string leftover);
 
     [LoggerMessage(2, LogLevel.Warning, "Terminating instance {InstanceId} failed")]
     private static partial void TerminateFailed(ILogger logger, string instanceId, Exception exception);

@@ -171,6 +171,10 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
         }
     }
 
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> RemoveLeftoversAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        BubblewrapLeftovers.RemoveAsync(_options, instanceId, cancellationToken);
+
     /// <summary>The netns name, <c>aegis-</c> plus 12 hex digits of the instance id's hash: short, unique, safe as a file name.</summary>
     internal static string NetworkNamespaceName(string instanceId) =>
         "aegis-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(instanceId)))[..12];

@@ -1,0 +1,120 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Aegis.Daemon.Tests;
+
+/// <summary>One daemon per test class; helpers to install kits and create apps.</summary>
+public abstract class DaemonTestBase : IAsyncLifetime
+{
+    protected const string MinimalKit = """
+        name: testkit
+        version: 1.0.0
+        image:
+          base: aegis/base:latest
+        routing:
+          scheme: "/agent/{agentId}/{path}"
+          expose:
+            - port: 80
+              protocol: http
+              ui: true
+        networking:
+          egress: deny
+        resources:
+          memory: 128mb
+          cpu: 1
+          disk: 1gb
+          max_agents_per_group: 2
+        """;
+
+    protected AegisDaemonFactory Daemon { get; private set; } = null!;
+
+    protected HttpClient Api { get; private set; } = null!;
+
+    public virtual async Task InitializeAsync()
+    {
+        Daemon = new AegisDaemonFactory();
+        Api = Daemon.CreateAuthorizedClient();
+        (await Api.PostAsJsonAsync("/v1/kits", new { manifest = MinimalKit })).EnsureSuccessStatusCode();
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        Api.Dispose();
+        await Daemon.DisposeAsync();
+        Directory.Delete(Daemon.DataDirectory, recursive: true);
+    }
+
+    /// <summary>Creates an app whose sandbox runs <paramref name="command"/>; returns its id.</summary>
+    protected async Task<string> CreateAppAsync(string name, string[] command, string? group = null, Dictionary<string, string>? secrets = null, string healthCheck = "tcp")
+    {
+        var config = new JsonObject { ["command"] = new JsonArray(command.Select(c => (JsonNode)c).ToArray()), ["healthCheck"] = healthCheck };
+        if (group is not null)
+        {
+            config["group"] = group;
+        }
+
+        var response = await Api.PostAsJsonAsync("/v1/apps", new { kit = "testkit", name, config, secrets });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("appId").GetString()!;
+    }
+
+    protected async Task<JsonElement> EnsureAsync(string appId)
+    {
+        var response = await Api.PostAsJsonAsync("/v1/instances/ensure", new { appId });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(response.IsSuccessStatusCode, body.ToString());
+        return body;
+    }
+
+    protected async Task<JsonElement> GetJsonAsync(string path)
+    {
+        var response = await Api.GetAsync(path);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(response.IsSuccessStatusCode, body.ToString());
+        return body;
+    }
+
+    /// <summary>Polls until the instance reaches a state; the guard only prevents a hang.</summary>
+    protected async Task<JsonElement> WaitForStateAsync(string instanceId, string state)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var instance = await GetJsonAsync($"/v1/instances/{instanceId}");
+            if (instance.GetProperty("state").GetString() == state)
+            {
+                return instance;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{instanceId} did not become {state}: {instance}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Reads the SSE stream from the start until <paramref name="until"/> appears (or the hang guard).</summary>
+    protected async Task<string> ReadEventsAsync(string until)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var response = await Api.GetAsync("/v1/events?after=0", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+        var text = new System.Text.StringBuilder();
+        while (await reader.ReadLineAsync(cts.Token) is { } line)
+        {
+            text.AppendLine(line);
+            if (line.Contains(until, StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+
+        return text.ToString();
+    }
+
+    protected static string[] HttpServer(string directory = "/workspace") => ["python3", "-m", "http.server", "80", "--bind", "0.0.0.0", "--directory", directory];
+}
