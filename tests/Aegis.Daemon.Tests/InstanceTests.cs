@@ -71,6 +71,35 @@ public class InstanceTests : DaemonTestBase
     }
 
     [Fact]
+    public async Task A_memory_bomb_is_killed_and_the_instance_goes_to_error_while_the_host_is_fine()
+    {
+        // The test kit allows 128 MiB; this grows until the kernel kills it.
+        var appId = await CreateAppAsync("bomb", ["python3", "-c", "a = []\nwhile True: a.append(bytearray(10**7))"], healthCheck: "process");
+
+        var instance = await EnsureAsync(appId);
+        var failed = await WaitForStateAsync(instance.GetProperty("instanceId").GetString()!, "error");
+
+        Assert.StartsWith("oom-killed", failed.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await Api.GetAsync("/healthz")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Metrics_count_ensures_and_state_changes()
+    {
+        var appId = await CreateAppAsync("measured", ["sleep", "60"], healthCheck: "process");
+        await EnsureAsync(appId);
+        await EnsureAsync(appId);
+
+        using var anonymous = Daemon.CreateClient();
+        var metrics = await anonymous.GetStringAsync("/metrics");
+
+        Assert.Matches(@"aegis_ensure_duration_seconds_count\{[^}]*path=""cold""[^}]*\} 1", metrics);
+        Assert.Matches(@"aegis_ensure_duration_seconds_count\{[^}]*path=""existing""[^}]*\} 1", metrics);
+        Assert.Matches(@"aegis_ensure_duration_seconds_bucket\{[^}]*path=""cold"",le=""0.5""\}", metrics);
+        Assert.Matches(@"aegis_instance_transitions_total\{[^}]*state=""running""[^}]*\} 1", metrics);
+    }
+
+    [Fact]
     public async Task Secrets_and_rendered_env_reach_the_sandbox()
     {
         var appId = await CreateAppAsync("envy", ["sh", "-c", "echo \"$API_TOKEN|$AEGIS_APP_ID\" > /workspace/seen; sleep 60"], secrets: new() { ["API_TOKEN"] = "tok-42" }, healthCheck: "process");

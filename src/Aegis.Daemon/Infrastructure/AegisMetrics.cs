@@ -12,7 +12,8 @@ internal sealed class AegisMetrics
     public AegisMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(MeterName);
-        _ensure = meter.CreateHistogram<double>("aegis.ensure.duration", "s", "Time for ensure to return a running instance, by path (cold, resume, existing).");
+        _ensure = meter.CreateHistogram<double>("aegis.ensure.duration", "s", "Time for ensure to return a running instance, by path (cold, resume, existing).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         _transitions = meter.CreateCounter<long>("aegis.instance.transitions", description: "Instance state changes, by target state.");
     }
 
