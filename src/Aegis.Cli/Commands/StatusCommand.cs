@@ -1,0 +1,40 @@
+using System.CommandLine;
+using Aegis.Cli.Output;
+
+namespace Aegis.Cli.Commands;
+
+/// <summary><c>aegis status [--json]</c>: is aegisd up, and which instances it has.</summary>
+internal static class StatusCommand
+{
+    public static Command Create(GlobalOptions globals)
+    {
+        var json = GlobalOptions.CreateJsonOption();
+        var command = new Command("status", "Check that aegisd answers and list its live instances (exit 3 when it does not answer).") { json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            using var client = globals.CreateClient(parse);
+            await client.EnsureHealthyAsync(cancellationToken);
+            var instances = await client.GetAsync("/v1/instances", cancellationToken);
+            if (parse.GetValue(json))
+            {
+                await JsonOutput.PrintAsync(stdout, instances);
+                return ExitCodes.Ok;
+            }
+
+            await stdout.WriteLineAsync($"aegisd is up at {client.BaseAddress}");
+            var rows = instances.EnumerateArray()
+                .Select(i => (IReadOnlyList<string>)[i.Text("instanceId"), i.Text("appId"), i.Text("state"), i.Text("address"), i.Time("createdAt")])
+                .ToList();
+            if (rows.Count == 0)
+            {
+                await stdout.WriteLineAsync("no live instances");
+                return ExitCodes.Ok;
+            }
+
+            await TableWriter.WriteAsync(stdout, ["id", "app", "state", "address", "created"], rows);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

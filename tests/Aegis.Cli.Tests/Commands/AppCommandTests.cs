@@ -1,0 +1,44 @@
+using System.Text.Json;
+using Famiglia.TestKit;
+
+namespace Aegis.Cli.Tests.Commands;
+
+public class AppCommandTests
+{
+    [Fact]
+    public async Task App_publish_of_a_directory_then_app_releases_json_shows_version_1()
+    {
+        await using var daemon = await AegisdProcess.StartAsync();
+        (await daemon.Api.PostAsync("/v1/kits", System.Net.Http.Json.JsonContent.Create(new { manifest = Manifests.Minimal("appkit") }))).EnsureSuccessStatusCode();
+        var create = await daemon.RunCliAsync("app", "create", "canvas", "--kit", "appkit", "--config", """{"command":["sleep","600"]}""");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        var appId = create.Stdout.Trim();
+        using var release = TempDirectory.Create("aegis-cli-release");
+        await File.WriteAllTextAsync(release.Combine("index.html"), "<h1>canvas</h1>");
+        Directory.CreateDirectory(release.Combine("agent"));
+        await File.WriteAllTextAsync(release.Combine("agent", "main.py"), "print('hi')");
+
+        var publish = await daemon.RunCliAsync("app", "publish", release.Path, "--app", appId);
+        var releases = await daemon.RunCliAsync("app", "releases", appId, "--json");
+
+        Assert.True(publish.ExitCode == 0, publish.ToString());
+        Assert.StartsWith($"published {appId} version 1: rel_", publish.Stdout, StringComparison.Ordinal);
+        Assert.True(releases.ExitCode == 0, releases.ToString());
+        var listed = Assert.Single(JsonDocument.Parse(releases.Stdout).RootElement.EnumerateArray());
+        Assert.Equal(1, listed.GetProperty("version").GetInt32());
+        Assert.Equal(appId, listed.GetProperty("appId").GetString());
+    }
+
+    [Fact]
+    public async Task App_publish_to_an_unknown_app_exits_1()
+    {
+        await using var daemon = await AegisdProcess.StartAsync();
+        using var release = TempDirectory.Create("aegis-cli-release");
+        await File.WriteAllTextAsync(release.Combine("index.html"), "x");
+
+        var result = await daemon.RunCliAsync("app", "publish", release.Path, "--app", "app_missing");
+
+        Assert.Equal(ExitCodes.Refused, result.ExitCode);
+        Assert.Equal("error: App not found: There is no app 'app_missing'.\n", result.Stderr);
+    }
+}
