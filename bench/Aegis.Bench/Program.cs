@@ -12,7 +12,7 @@ var cycles = Arg("--cycles", 50);
 var idle = Arg("--idle", 10);
 
 using var data = TempDirectory.Create("aegis-bench");
-using var daemon = await AegisDaemonProcess.StartAsync(data.Path);
+await using var daemon = await AegisDaemonProcess.StartAsync(data.Path);
 using var api = daemon.CreateClient();
 (await api.PostAsJsonAsync("/v1/kits", new
 {

@@ -1,58 +1,42 @@
-using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Famiglia.TestKit;
 
 namespace Aegis.Cli.Tests;
 
-/// <summary>A real aegisd (<c>dotnet aegisd.dll</c>) on a free loopback port with a temp data dir; disposing it
-/// stops it (SIGTERM, then SIGKILL) and deletes the data dir.</summary>
+/// <summary>A real aegisd (<see cref="AegisDaemonProcess"/>) with its own temp data dir, plus the CLI pointed at
+/// it; disposing it stops the daemon and deletes the data dir.</summary>
 public sealed class AegisdProcess : IAsyncDisposable
 {
-    private readonly Process _process;
     private readonly TempDirectory _data;
-    private readonly StringBuilder _log = new();
+    private readonly AegisDaemonProcess _daemon;
 
-    private AegisdProcess(Process process, TempDirectory data, int port)
+    private AegisdProcess(TempDirectory data, AegisDaemonProcess daemon)
     {
-        _process = process;
         _data = data;
-        Url = $"http://127.0.0.1:{port}";
-        Api = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(60) };
+        _daemon = daemon;
+        Api = daemon.CreateClient();
     }
 
-    public string Url { get; }
+    public string Url => _daemon.BaseAddress.ToString().TrimEnd('/');
 
     public string DataDirectory => _data.Path;
 
     public string TokenFile => _data.Combine("token");
 
-    /// <summary>The management API, authorized once the daemon is up.</summary>
+    /// <summary>The management API, authorized.</summary>
     public HttpClient Api { get; }
 
     public static async Task<AegisdProcess> StartAsync()
     {
         var data = TempDirectory.Create("aegis-cli");
-        var port = FreePort.Next();
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { DaemonDll(), $"--Aegis:DataDirectory={data.Path}", $"--urls=http://127.0.0.1:{port}" })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var daemon = new AegisdProcess(Process.Start(info)!, data, port);
         try
         {
-            daemon.CaptureOutput();
-            await daemon.WaitUntilHealthyAsync();
-            daemon.Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(daemon.TokenFile)).Trim());
-            return daemon;
+            return new AegisdProcess(data, await AegisDaemonProcess.StartAsync(data.Path));
         }
         catch
         {
-            await daemon.DisposeAsync();
+            data.Dispose();
             throw;
         }
     }
@@ -73,82 +57,8 @@ public sealed class AegisdProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                // SIGTERM lets aegisd terminate its sandboxes; SIGKILL would leave them behind.
-                using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-                {
-                    await kill.WaitForExitAsync();
-                }
-
-                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                try
-                {
-                    await _process.WaitForExitAsync(grace.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    _process.Kill(entireProcessTree: true);
-                    await _process.WaitForExitAsync();
-                }
-            }
-        }
-        finally
-        {
-            _process.Dispose();
-            Api.Dispose();
-            _data.Dispose();
-        }
-    }
-
-    private static string DaemonDll()
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0
-        return RepositoryPaths.Combine("src", "Aegis.Daemon", "bin", configuration, "net10.0", "aegisd.dll");
-    }
-
-    private void CaptureOutput()
-    {
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-    }
-
-    private void Append(string? line)
-    {
-        lock (_log)
-        {
-            _log.AppendLine(line);
-        }
-    }
-
-    private async Task WaitUntilHealthyAsync()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            Assert.False(_process.HasExited, $"aegisd exited during start-up:\n{_log}");
-            try
-            {
-                if ((await Api.GetAsync("/healthz")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"aegisd did not answer on {Url}/healthz:\n{_log}");
-            }
-
-            await Task.Delay(100);
-        }
+        Api.Dispose();
+        await _daemon.DisposeAsync();
+        _data.Dispose();
     }
 }

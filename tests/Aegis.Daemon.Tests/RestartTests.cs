@@ -15,7 +15,7 @@ public class RestartTests
         string appId;
         string instanceId;
         int port;
-        using (var first = await AegisDaemonProcess.StartAsync(data.Path))
+        await using (var first = await AegisDaemonProcess.StartAsync(data.Path))
         {
             port = first.Port;
             using var api = first.CreateClient();
@@ -31,7 +31,7 @@ public class RestartTests
             await first.KillAsync();
         }
 
-        using var second = await AegisDaemonProcess.StartAsync(data.Path, port);
+        await using var second = await AegisDaemonProcess.StartAsync(data.Path, port);
         using var again = second.CreateClient();
         var reloaded = await again.GetFromJsonAsync<JsonElement>($"/v1/instances/{instanceId}");
         Assert.Equal("terminated", reloaded.GetProperty("state").GetString());

@@ -5,9 +5,10 @@ namespace Famiglia.TestKit;
 
 /// <summary>aegisd as a real child process (the solution's build of src/Aegis.Daemon) on a free loopback port,
 /// for tests and load tools that must kill it, restart it, or measure it from outside.</summary>
-public sealed class AegisDaemonProcess : IDisposable
+public sealed class AegisDaemonProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly System.Text.StringBuilder _output = new();
 
     private AegisDaemonProcess(Process process, string dataDirectory, int port)
     {
@@ -42,18 +43,18 @@ public sealed class AegisDaemonProcess : IDisposable
         }
 
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var daemon = new AegisDaemonProcess(process, dataDirectory, listen);
+        process.OutputDataReceived += (_, e) => daemon.Capture(e.Data);
+        process.ErrorDataReceived += (_, e) => daemon.Capture(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var daemon = new AegisDaemonProcess(process, dataDirectory, listen);
         try
         {
             await daemon.WaitHealthyAsync();
         }
         catch
         {
-            daemon.Dispose();
+            await daemon.DisposeAsync();
             throw;
         }
 
@@ -78,15 +79,53 @@ public sealed class AegisDaemonProcess : IDisposable
         }
     }
 
-    public void Dispose()
+    /// <summary>Stops it as an operator would: SIGTERM (aegisd terminates its sandboxes), SIGKILL after 30 s.</summary>
+    public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
+        try
         {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
+            if (!_process.HasExited)
+            {
+                using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+                {
+                    await term.WaitForExitAsync();
+                }
 
-        _process.Dispose();
+                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                try
+                {
+                    await _process.WaitForExitAsync(grace.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    _process.Kill(entireProcessTree: true);
+                    await _process.WaitForExitAsync();
+                }
+            }
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+
+    private void Capture(string? line)
+    {
+        lock (_output)
+        {
+            if (line is not null && _output.Length < 64 * 1024)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    private string Output()
+    {
+        lock (_output)
+        {
+            return _output.ToString();
+        }
     }
 
     private async Task WaitHealthyAsync()
@@ -97,7 +136,7 @@ public sealed class AegisDaemonProcess : IDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"aegisd exited with code {_process.ExitCode} while starting.");
+                throw new InvalidOperationException($"aegisd exited with code {_process.ExitCode} while starting:\n{Output()}");
             }
 
             try
@@ -118,7 +157,7 @@ public sealed class AegisDaemonProcess : IDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException("aegisd did not answer /healthz within 60 s.");
+                throw new TimeoutException($"aegisd did not answer /healthz within 60 s:\n{Output()}");
             }
 
             await Task.Delay(100);
