@@ -81,6 +81,12 @@ public class ApiTests : DaemonTestBase
         Assert.Equal("secrets.1BAD NAME", (await badSecret.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
 
         Assert.Equal(HttpStatusCode.NotFound, (await Api.GetAsync("/v1/instances/inst_missing")).StatusCode);
+
+        var malformed = await Api.PostAsync("/v1/apps", new StringContent("{\"kit\": \"testkit\", \"name\": 5", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        var problem = await malformed.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("$.name", problem.GetProperty("field").GetString());
+        Assert.Contains("JSON", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

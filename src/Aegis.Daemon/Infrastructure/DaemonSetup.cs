@@ -24,6 +24,9 @@ internal static class DaemonSetup
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemMapping>();
+
+        // Malformed JSON and missing bodies reach ProblemMapping, which says what is wrong, instead of a bare 400.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
 
         builder.Services.AddDbContextFactory<AegisDbContext>((services, db) =>

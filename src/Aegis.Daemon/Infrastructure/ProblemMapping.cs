@@ -18,7 +18,7 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
             KitHookException h => (StatusCodes.Status502BadGateway, "Kit hook failed", h.Message, Extensions(null, null)),
             InvalidInstanceTransitionException t => (StatusCodes.Status409Conflict, "Invalid state change", t.Message, Extensions(null, null)),
             SandboxException s => (StatusCodes.Status503ServiceUnavailable, "Sandbox failure", s.Message, Extensions(null, null)),
-            BadHttpRequestException b => (b.StatusCode, "Bad request", b.Message, Extensions(null, null)),
+            BadHttpRequestException b => (b.StatusCode, "Bad request", b.InnerException is System.Text.Json.JsonException json ? $"{b.Message} {json.Message}" : b.Message, Extensions(BodyField(b), null)),
             _ => (StatusCodes.Status500InternalServerError, "Internal error", "aegisd failed to serve the request; see its log.", Extensions(null, null)),
         };
 
@@ -35,6 +35,10 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
             ProblemDetails = { Status = status, Title = title, Detail = detail, Extensions = extensions },
         });
     }
+
+    /// <summary>The JSON path of a malformed body ("$.config"), else "body".</summary>
+    private static string BodyField(BadHttpRequestException exception) =>
+        exception.InnerException is System.Text.Json.JsonException { Path: { Length: > 1 } path } ? path : "body";
 
     private static Dictionary<string, object?> Extensions(string? field, IReadOnlyList<string>? errors)
     {
