@@ -26,6 +26,18 @@ public interface ISandbox : IAsyncDisposable
     /// </summary>
     string LogPath { get; }
 
+    /// <summary>
+    /// True while a guest agent is connected to the sandbox's control channel (see docs/control-channel.md). Then
+    /// <see cref="TerminateAsync"/> asks it to shut down before any signal is sent.
+    /// </summary>
+    bool ControlConnected { get; }
+
+    /// <summary>
+    /// Asks the connected guest for its health over the control channel. Null when no guest is connected or it did not
+    /// answer within <paramref name="timeout"/>.
+    /// </summary>
+    Task<SandboxHealth?> QueryHealthAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
+
     /// <summary>Completes once the sandbox has exited and its host resources have been released.</summary>
     Task<SandboxExit> Exited { get; }
 
@@ -38,8 +50,10 @@ public interface ISandbox : IAsyncDisposable
     Task ResumeAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Asks the sandbox's main process to stop (SIGTERM or the backend's equivalent), kills everything left after
-    /// <paramref name="grace"/>, and waits until all host resources are released. Idempotent.
+    /// Stops the sandbox and waits until all host resources are released. Idempotent. When a guest is connected to the
+    /// control channel it is sent <c>shutdown</c> and given <paramref name="grace"/> to exit by itself (the exit then
+    /// reports <see cref="SandboxExitReason.Exited"/>); then the main process gets SIGTERM (or the backend's
+    /// equivalent) and another <paramref name="grace"/>; then everything left is killed.
     /// </summary>
     Task<SandboxExit> TerminateAsync(TimeSpan grace, CancellationToken cancellationToken = default);
 }

@@ -3,9 +3,9 @@ namespace Aegis.Sandbox;
 /// <summary>Outbound network policy.</summary>
 public enum SandboxEgress
 {
-    /// <summary>Only the host side of the sandbox's link is reachable.</summary>
+    /// <summary>Nothing outside the sandbox is reachable but its internal hosts.</summary>
     Deny,
 
-    /// <summary>A default route through the host; the host decides (forwarding, NAT, firewall) what gets through.</summary>
+    /// <summary>The sandbox reaches other networks through the host (forwarded, NATed); never other sandboxes or the host's own services.</summary>
     Allow,
 }

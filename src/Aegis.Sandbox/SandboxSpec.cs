@@ -19,8 +19,11 @@ public sealed record SandboxSpec(string InstanceId, string AppId, string Command
     /// <summary>Host directory mounted read-write at <c>/canvas</c>; defaults to <c>canvas</c> inside the workspace (created if missing).</summary>
     public string? CanvasDirectory { get; init; }
 
-    /// <summary>Extra name → address entries for the sandbox's <c>/etc/hosts</c> (the kit's <c>internal_hosts</c>).</summary>
-    public IReadOnlyDictionary<string, string> Hosts { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// Host services the sandbox reaches by name (the kit's <c>internal_hosts</c>), one entry per name and port,
+    /// whatever <see cref="SandboxNetwork.Egress"/> says. Ports of a name that are not listed stay unreachable.
+    /// </summary>
+    public IReadOnlyList<InternalHost> InternalHosts { get; init; } = [];
 
     public SandboxResources Resources { get; init; } = new();
 

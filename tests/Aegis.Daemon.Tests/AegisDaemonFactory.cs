@@ -30,5 +30,8 @@ public sealed class AegisDaemonFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("Aegis:DataDirectory", DataDirectory);
         builder.UseSetting("Urls", "http://127.0.0.1:0");
+
+        // Short, so a failing health check shows within a test; every probe is to the sandbox's own address.
+        builder.UseSetting("Aegis:HealthInterval", "00:00:00.250");
     }
 }

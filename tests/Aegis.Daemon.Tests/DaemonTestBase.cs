@@ -46,7 +46,7 @@ public abstract class DaemonTestBase : IAsyncLifetime
     }
 
     /// <summary>Creates an app whose sandbox runs <paramref name="command"/>; returns its id.</summary>
-    protected async Task<string> CreateAppAsync(string name, string[] command, string? group = null, Dictionary<string, string>? secrets = null, string healthCheck = "tcp")
+    protected async Task<string> CreateAppAsync(string name, string[] command, string? group = null, Dictionary<string, string>? secrets = null, string healthCheck = "tcp", string kit = "testkit")
     {
         var config = new JsonObject { ["command"] = new JsonArray(command.Select(c => (JsonNode)c).ToArray()), ["healthCheck"] = healthCheck };
         if (group is not null)
@@ -54,7 +54,7 @@ public abstract class DaemonTestBase : IAsyncLifetime
             config["group"] = group;
         }
 
-        var response = await Api.PostAsJsonAsync("/v1/apps", new { kit = "testkit", name, config, secrets });
+        var response = await Api.PostAsJsonAsync("/v1/apps", new { kit, name, config, secrets });
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("appId").GetString()!;
     }

@@ -1,4 +1,7 @@
+using System.Net;
 using System.Net.Http;
+using System.Net.Sockets;
+using System.Text;
 using Aegis.Sandbox;
 using Xunit.Abstractions;
 
@@ -166,6 +169,89 @@ public abstract class SandboxBackendConformanceTests(ITestOutputHelper output) :
         Assert.Contains("BLOCKED", log);
         Assert.DoesNotContain("CONNECTED", log);
         Assert.Equal(page, await http.GetStringAsync(url));
+    }
+
+    [Fact]
+    public async Task An_internal_host_resolves_by_name_and_only_its_declared_port_is_reachable()
+    {
+        using var service = new TcpListener(IPAddress.Loopback, 0);
+        using var undeclared = new TcpListener(IPAddress.Loopback, 0);
+        service.Start();
+        undeclared.Start();
+        var port = ((IPEndPoint)service.LocalEndpoint).Port;
+        var otherPort = ((IPEndPoint)undeclared.LocalEndpoint).Port;
+        var answer = "pong-" + Guid.NewGuid().ToString("N");
+        var workspace = NewWorkspace();
+        await File.WriteAllTextAsync(Path.Combine(workspace, "probe.py"), $$"""
+            import socket
+            s = socket.create_connection(("testsvc", {{port}}), timeout=10)
+            s.sendall(b"ping\n")
+            print("GOT", s.makefile().readline().strip(), flush=True)
+            try:
+                socket.create_connection(("testsvc", {{otherPort}}), timeout=5)
+                print("UNDECLARED-CONNECTED", flush=True)
+            except OSError as e:
+                print("UNDECLARED-REFUSED", e, flush=True)
+            """);
+        var spec = ShellSpec("python3 /workspace/probe.py", workspace) with
+        {
+            InternalHosts = [new InternalHost("testsvc", port, new IPEndPoint(IPAddress.Loopback, port))],
+        };
+        var sandbox = await StartAsync(spec);
+
+        using (var client = await service.AcceptTcpClientAsync().WaitAsync(HangGuard))
+        {
+            var stream = client.GetStream();
+            using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
+            Assert.Equal("ping", await reader.ReadLineAsync().WaitAsync(HangGuard));
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(answer + "\n"));
+            await ExitedAsync(sandbox);
+        }
+
+        var log = ReadLog(sandbox);
+        Assert.Contains($"GOT {answer}", log);
+        Assert.Contains("UNDECLARED-REFUSED", log);
+        Assert.DoesNotContain("UNDECLARED-CONNECTED", log);
+        Assert.False(undeclared.Pending());
+    }
+
+    [Fact]
+    public async Task A_guest_on_the_control_channel_answers_health_logs_and_shuts_down_by_itself()
+    {
+        var marker = "guest-up-" + Guid.NewGuid().ToString("N");
+        var workspace = NewWorkspace();
+        await File.WriteAllTextAsync(Path.Combine(workspace, "guest.py"), $$"""
+            import json, socket, sys
+            s = socket.socket(socket.AF_UNIX)
+            s.connect("/run/aegis/control.sock")
+            f = s.makefile("rw")
+            def send(m):
+                f.write(json.dumps(m) + "\n")
+                f.flush()
+            send({"type": "log", "level": "info", "message": "{{marker}}"})
+            for line in f:
+                m = json.loads(line)
+                if m["type"] == "health":
+                    send({"type": "health", "ok": True, "detail": "all good"})
+                elif m["type"] == "shutdown":
+                    print("shutdown-requested grace", m["graceSeconds"], flush=True)
+                    sys.exit(0)
+            """);
+        var sandbox = await StartAsync(ShellSpec("exec python3 /workspace/guest.py", workspace));
+        var silent = await StartAsync(ShellSpec("exec sleep 600"));
+
+        await WaitUntilAsync(() => sandbox.ControlConnected, "the guest to connect");
+        var health = await sandbox.QueryHealthAsync(HangGuard).WaitAsync(HangGuard);
+        await WaitUntilAsync(() => ReadLog(sandbox).Contains(marker), "the guest's log message");
+        var exit = await sandbox.TerminateAsync(HangGuard).WaitAsync(HangGuard);
+
+        Assert.Equal(new SandboxHealth(true, "all good"), health);
+        Assert.Equal(0, exit.ExitCode);
+        Assert.Equal(SandboxExitReason.Exited, exit.Reason);
+        Assert.Contains($"shutdown-requested grace {(int)HangGuard.TotalSeconds}", ReadLog(sandbox));
+        Assert.False(sandbox.ControlConnected);
+        Assert.False(silent.ControlConnected);
+        Assert.Null(await silent.QueryHealthAsync(TimeSpan.FromSeconds(1)));
     }
 
     [Fact]

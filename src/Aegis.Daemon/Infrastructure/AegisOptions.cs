@@ -15,11 +15,23 @@ public sealed record AegisOptions
     /// <summary>How often live sandboxes are health-checked.</summary>
     public TimeSpan HealthInterval { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>How long one health probe (TCP connect, the guest's health answer) may take before it counts as failed.</summary>
+    public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Grace between the shutdown request and SIGKILL on terminate.</summary>
     public TimeSpan TerminateGrace { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Longest a task (Mode A) may run.</summary>
     public TimeSpan MaxTaskDuration { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Where each <c>internal_hosts</c> name of a kit leads on the host (<c>Aegis:InternalHosts:ejabberd = 127.0.0.1</c>):
+    /// an IP address or a name the host resolves. A name not listed here leads to <see cref="DefaultInternalHostTarget"/>.
+    /// </summary>
+    public Dictionary<string, string> InternalHosts { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The target of internal hosts not in <see cref="InternalHosts"/>: the host's loopback, where ejabberd and famiglia-web listen.</summary>
+    public string DefaultInternalHostTarget { get; init; } = "127.0.0.1";
 
     /// <summary>Largest release archive accepted.</summary>
     public long MaxReleaseBytes { get; init; } = 256L * 1024 * 1024;

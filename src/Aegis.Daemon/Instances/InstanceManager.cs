@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -127,6 +128,7 @@ internal sealed partial class InstanceManager(
 
         InstanceTransitions.Ensure(instanceId, instance.State, InstanceState.Terminated);
         _terminating[instanceId] = reason;
+        StopMonitoring(instanceId);
         try
         {
             if (_sandboxes.TryRemove(instanceId, out var sandbox))
@@ -167,12 +169,15 @@ internal sealed partial class InstanceManager(
 
             await ChangeStateAsync(stale.Id, InstanceState.Terminated, "aegisd restarted; the sandbox did not survive it", i => i.EndedAt = time.GetUtcNow(), cancellationToken);
         }
+
+        StartHealthChecks();
     }
 
     /// <summary>On shutdown every sandbox is terminated; the registry is updated when the host still allows it,
     /// else the next start's reconciliation marks the instances.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await StopHealthChecksAsync();
         foreach (var (id, sandbox) in _sandboxes.ToArray())
         {
             _terminating[id] = "aegisd stopped";
@@ -248,18 +253,22 @@ internal sealed partial class InstanceManager(
                 CanvasDirectory = canvasDir,
                 Resources = new SandboxResources(manifest.Resources.Memory, manifest.Resources.Cpu),
                 Network = new SandboxNetwork(manifest.Networking.Egress == EgressPolicy.Allow ? SandboxEgress.Allow : SandboxEgress.Deny, exposePort),
+                InternalHosts = await InternalHostsAsync(manifest.Networking, cancellationToken),
             };
             var sandbox = await backend.StartAsync(spec, cancellationToken);
             _sandboxes[instance.Id] = sandbox;
             _ = WatchExitAsync(instance.Id, sandbox);
-            await WaitHealthyAsync(sandbox, HealthCheck(config, manifest), cancellationToken);
+            var healthCheck = HealthCheck(config, manifest);
+            await WaitHealthyAsync(sandbox, healthCheck, cancellationToken);
             BootCompleted(logger, instance.Id, boot.Elapsed.TotalMilliseconds);
-            return await ChangeStateAsync(instance.Id, InstanceState.Running, null, i =>
+            var running = await ChangeStateAsync(instance.Id, InstanceState.Running, null, i =>
             {
                 i.ReadyAt = time.GetUtcNow();
                 i.Address = sandbox.Endpoint.ToString();
                 i.Pid = sandbox.Pid;
             }, cancellationToken);
+            Monitor(app.Id, instance.Id, sandbox, healthCheck);
+            return running;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -279,6 +288,26 @@ internal sealed partial class InstanceManager(
 
             throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "Boot failed", $"Instance {instance.Id} of {app.Id} failed to boot: {reason}");
         }
+    }
+
+    /// <summary>Each manifest <c>internal_hosts</c> entry with the host-side target configuration gives its name.</summary>
+    private async Task<IReadOnlyList<InternalHost>> InternalHostsAsync(KitNetworking networking, CancellationToken cancellationToken)
+    {
+        var hosts = new List<InternalHost>();
+        foreach (var entry in networking.InternalHosts)
+        {
+            var target = options.Value.InternalHosts.GetValueOrDefault(entry.Host, options.Value.DefaultInternalHostTarget);
+            if (!IPAddress.TryParse(target, out var address))
+            {
+                var addresses = await Dns.GetHostAddressesAsync(target, AddressFamily.InterNetwork, cancellationToken);
+                address = addresses.FirstOrDefault()
+                    ?? throw new SandboxException($"internal host {entry.Host} leads to {target}, which does not resolve to an IPv4 address");
+            }
+
+            hosts.Add(new InternalHost(entry.Host, entry.Port, new IPEndPoint(address, entry.Port)));
+        }
+
+        return hosts;
     }
 
     private async Task WaitHealthyAsync(ISandbox sandbox, string check, CancellationToken cancellationToken)
@@ -321,6 +350,7 @@ internal sealed partial class InstanceManager(
     private async Task WatchExitAsync(string instanceId, ISandbox sandbox)
     {
         var exit = await sandbox.Exited;
+        _monitored.TryRemove(instanceId, out _);
         if (_terminating.ContainsKey(instanceId) || !_sandboxes.TryRemove(new KeyValuePair<string, ISandbox>(instanceId, sandbox)))
         {
             return;

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Aegis.Sandbox.Bubblewrap.Cgroups;
+using Aegis.Sandbox.Control;
 using Aegis.Sandbox.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -51,7 +53,7 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
             problems.Add("aegisd must run as root to create cgroups and network namespaces");
         }
 
-        foreach (var tool in new[] { _options.BwrapPath, "/usr/sbin/ip", Nsenter, "/bin/sh" })
+        foreach (var tool in new[] { _options.BwrapPath, "/usr/sbin/ip", Nsenter, SandboxFirewall.Nft, "/bin/sh" })
         {
             if (!File.Exists(tool))
             {
@@ -101,13 +103,30 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
         SandboxNetworkNamespace? network = null;
         RotatingLogFile? log = null;
         Process? process = null;
+        var forwarders = new List<TcpForwarder>();
+        SandboxControlChannel? control = null;
+        SandboxFirewall? firewall = null;
         try
         {
-            SandboxRootFs.WriteEtc(etc, spec, _options.SandboxUid);
             cgroup = SandboxCgroup.Create(_options.CgroupRoot, _options.CgroupParent, spec.InstanceId, spec.Resources);
             network = await SandboxNetworkNamespace.CreateAsync(
                 NetworkNamespaceName(spec.InstanceId), _options.SubnetPrefix, SubnetPool.Shared, spec.Network, cancellationToken);
+            SandboxRootFs.WriteEtc(etc, spec, _options.SandboxUid, network.HostAddress);
+            var forwarderLogger = _loggerFactory.CreateLogger<TcpForwarder>();
+            foreach (var host in spec.InternalHosts.DistinctBy(h => h.Port))
+            {
+                forwarders.Add(TcpForwarder.Start(new IPEndPoint(network.HostAddress, host.Port), host.Target, spec.InstanceId, forwarderLogger));
+            }
+
+            firewall = await SandboxFirewall.CreateAsync(
+                network.Name, network, spec.Network.Egress, forwarders.Select(f => f.Listen.Port), Path.Combine(runtimeDirectory, "firewall.nft"), cancellationToken);
             log = new RotatingLogFile(Path.Combine(_options.LogDirectory, spec.InstanceId + ".log"), _options.LogFileBytes, _options.LogFiles);
+            var guestLog = log;
+            control = SandboxControlChannel.Listen(
+                Path.Combine(runtimeDirectory, "control.sock"),
+                spec.InstanceId,
+                (level, message) => guestLog.WriteAsync(Encoding.UTF8.GetBytes(SandboxControlChannel.FormatLog(level, message))),
+                _loggerFactory.CreateLogger<SandboxControlChannel>());
 
             var startInfo = new ProcessStartInfo("/bin/sh")
             {
@@ -131,11 +150,11 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
             }
 
             process = await ProcessSpawner.StartAsync(startInfo);
-            var sandbox = new BubblewrapSandbox(spec.InstanceId, process, cgroup, network, log, runtimeDirectory, _options, _timeProvider,
+            var sandbox = new BubblewrapSandbox(spec.InstanceId, process, cgroup, network, firewall, forwarders, control, log, runtimeDirectory, _options, _timeProvider,
                 _loggerFactory.CreateLogger<BubblewrapSandbox>());
             try
             {
-                var options = SandboxRootFs.Encode(SandboxRootFs.BuildOptions(spec, etc, canvas, _options.SandboxUid));
+                var options = SandboxRootFs.Encode(SandboxRootFs.BuildOptions(spec, etc, canvas, control.Path, _options.SandboxUid));
                 await process.StandardInput.BaseStream.WriteAsync(options, cancellationToken);
                 process.StandardInput.Close();
             }
@@ -150,11 +169,22 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
         {
             // Nothing runs yet: undo the host resources in reverse order.
             var logger = _loggerFactory.CreateLogger<BubblewrapSandbox>();
+            if (control is not null)
+            {
+                await control.DisposeAsync();
+            }
+
             if (log is not null)
             {
                 await log.DisposeAsync();
             }
 
+            foreach (var forwarder in forwarders)
+            {
+                await forwarder.DisposeAsync();
+            }
+
+            await TryAsync(logger, spec.InstanceId, "firewall", async () => await (firewall?.DisposeAsync() ?? ValueTask.CompletedTask));
             await TryAsync(logger, spec.InstanceId, "network", async () => await (network?.DisposeAsync() ?? ValueTask.CompletedTask));
             await TryAsync(logger, spec.InstanceId, "cgroup", () => cgroup?.DeleteAsync() ?? Task.CompletedTask);
             await TryAsync(logger, spec.InstanceId, "runtime directory", () =>
@@ -221,6 +251,21 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
             }
         }
 
+        foreach (var host in spec.InternalHosts)
+        {
+            if (!HostNamePattern().IsMatch(host.Name) || host.Port is < 1 or > 65535)
+            {
+                throw new ArgumentException($"Internal host '{host.Name}:{host.Port}' needs a host name and a port in 1-65535", nameof(spec));
+            }
+        }
+
+        var ports = spec.InternalHosts.GroupBy(h => h.Port).FirstOrDefault(g => g.Select(h => h.Target).Distinct().Count() > 1);
+        if (ports is not null)
+        {
+            // One address per sandbox carries every internal host, so a port can lead to only one target.
+            throw new ArgumentException($"Internal hosts {string.Join(", ", ports.Select(h => h.Name))} share port {ports.Key} but have different targets", nameof(spec));
+        }
+
         if (spec.Resources.MemoryBytes < 4 * 1024 * 1024 || spec.Resources.PidsLimit < 4 || spec.Resources.CpuCores <= 0)
         {
             throw new ArgumentException("Resources must allow at least 4 MiB, 4 pids and some CPU", nameof(spec));
@@ -229,4 +274,7 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex InstanceIdPattern();
+
+    [GeneratedRegex(@"^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex HostNamePattern();
 }

@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 namespace Aegis.Sandbox.Bubblewrap;
 
 /// <summary>Finds and removes, by instance id, what a sandbox leaves behind when the daemon that owned it was
-/// killed: processes in its cgroups, the cgroup directories, its network namespace with the veth pair and the
-/// isolation rule on the host side, and its runtime directory.</summary>
+/// killed: processes in its cgroups, the cgroup directories, its nftables table, its network namespace with the veth
+/// pair and the isolation rule on the host side, and its runtime directory.</summary>
 internal static partial class BubblewrapLeftovers
 {
     private const string Ip = "/usr/sbin/ip";
@@ -20,6 +20,11 @@ internal static partial class BubblewrapLeftovers
         }
 
         var netns = BubblewrapBackend.NetworkNamespaceName(instanceId);
+        if (await SandboxFirewall.DeleteAsync(netns, cancellationToken))
+        {
+            removed.Add($"nftables table inet {netns}");
+        }
+
         if (File.Exists($"/run/netns/{netns}"))
         {
             var links = await HostCommand.TryRunAsync(Ip, ["-n", netns, "-o", "link"], cancellationToken);

@@ -32,4 +32,13 @@ internal static partial class BubblewrapLog
 
     [LoggerMessage(9, LogLevel.Error, "Sandbox {InstanceId}: monitoring failed")]
     public static partial void MonitorFailed(ILogger logger, string instanceId, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Debug, "Sandbox {InstanceId}: relaying {Listen} to {Target}")]
+    public static partial void ForwarderStarted(ILogger logger, string instanceId, IPEndPoint listen, IPEndPoint target);
+
+    [LoggerMessage(11, LogLevel.Warning, "Sandbox {InstanceId}: internal host {Target} refused a relayed connection ({Error})")]
+    public static partial void ForwardFailed(ILogger logger, string instanceId, IPEndPoint target, System.Net.Sockets.SocketError error);
+
+    [LoggerMessage(12, LogLevel.Information, "Sandbox {InstanceId}: asked the guest to shut down (grace {Grace})")]
+    public static partial void ShutdownRequested(ILogger logger, string instanceId, TimeSpan grace);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Aegis.Sandbox.Bubblewrap.Cgroups;
+using Aegis.Sandbox.Control;
 using Aegis.Sandbox.Logging;
 using Microsoft.Extensions.Logging;
 
@@ -17,6 +18,9 @@ internal sealed class BubblewrapSandbox : ISandbox
     private readonly Process _process;
     private readonly SandboxCgroup _cgroup;
     private readonly SandboxNetworkNamespace _network;
+    private readonly SandboxFirewall _firewall;
+    private readonly IReadOnlyList<TcpForwarder> _forwarders;
+    private readonly SandboxControlChannel _control;
     private readonly RotatingLogFile _log;
     private readonly string _runtimeDirectory;
     private readonly BubblewrapOptions _options;
@@ -27,6 +31,7 @@ internal sealed class BubblewrapSandbox : ISandbox
     private readonly Task _stderr;
     private int _state = (int)SandboxState.Booting;
     private int _terminateRequested;
+    private int _signalled;
     private bool _released;
 
     public BubblewrapSandbox(
@@ -34,6 +39,9 @@ internal sealed class BubblewrapSandbox : ISandbox
         Process process,
         SandboxCgroup cgroup,
         SandboxNetworkNamespace network,
+        SandboxFirewall firewall,
+        IReadOnlyList<TcpForwarder> forwarders,
+        SandboxControlChannel control,
         RotatingLogFile log,
         string runtimeDirectory,
         BubblewrapOptions options,
@@ -44,6 +52,9 @@ internal sealed class BubblewrapSandbox : ISandbox
         _process = process;
         _cgroup = cgroup;
         _network = network;
+        _firewall = firewall;
+        _forwarders = forwarders;
+        _control = control;
         _log = log;
         _runtimeDirectory = runtimeDirectory;
         _options = options;
@@ -70,13 +81,22 @@ internal sealed class BubblewrapSandbox : ISandbox
 
     public Task<SandboxExit> Exited { get; }
 
+    public bool ControlConnected => !_released && _control.Connected;
+
+    public Task<SandboxHealth?> QueryHealthAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        ControlConnected ? _control.QueryHealthAsync(timeout, _timeProvider, cancellationToken) : Task.FromResult<SandboxHealth?>(null);
+
     internal string NetworkNamespace => _network.Name;
 
     internal string HostInterface => _network.HostInterface;
 
+    internal string FirewallTable => _firewall.Table;
+
     internal IReadOnlyList<string> CgroupDirectories => _cgroup.Directories;
 
     internal string RuntimeDirectory => _runtimeDirectory;
+
+    internal IReadOnlyList<IPEndPoint> ForwarderEndpoints => [.. _forwarders.Select(f => f.Listen)];
 
     public async Task PauseAsync(CancellationToken cancellationToken = default)
     {
@@ -122,36 +142,29 @@ internal sealed class BubblewrapSandbox : ISandbox
     {
         if (Interlocked.Exchange(ref _terminateRequested, 1) == 0 && !Exited.IsCompleted)
         {
-            await _lifecycle.WaitAsync(cancellationToken);
-            try
-            {
-                if (!_released)
-                {
-                    // A frozen process cannot act on SIGTERM.
-                    if (State == SandboxState.Paused)
-                    {
-                        await _cgroup.ThawAsync(cancellationToken);
-                        TryChangeState(SandboxState.Paused, SandboxState.Running);
-                    }
+            // A frozen process can act neither on shutdown nor on SIGTERM.
+            await ThawForTerminateAsync(cancellationToken);
 
-                    var main = FindMainProcess();
-                    BubblewrapLog.Terminating(_logger, Id, main, grace);
-                    NativeMethods.Signal(main, NativeMethods.SigTerm);
-                }
-            }
-            finally
+            // A guest on the control channel gets to shut down by itself first; its exit then counts as its own.
+            if (grace > TimeSpan.Zero && ControlConnected && await _control.RequestShutdownAsync(grace, cancellationToken))
             {
-                _lifecycle.Release();
-            }
-
-            if (grace > TimeSpan.Zero)
-            {
+                BubblewrapLog.ShutdownRequested(_logger, Id, grace);
                 await Task.WhenAny(Exited, Task.Delay(grace, _timeProvider, cancellationToken));
             }
 
             if (!Exited.IsCompleted)
             {
+                await SignalMainProcessAsync(grace, cancellationToken);
+                if (grace > TimeSpan.Zero)
+                {
+                    await Task.WhenAny(Exited, Task.Delay(grace, _timeProvider, cancellationToken));
+                }
+            }
+
+            if (!Exited.IsCompleted)
+            {
                 BubblewrapLog.Killing(_logger, Id);
+                Volatile.Write(ref _signalled, 1);
                 await KillAllAsync(cancellationToken);
             }
         }
@@ -164,6 +177,42 @@ internal sealed class BubblewrapSandbox : ISandbox
         await TerminateAsync(_options.DisposeGrace);
         _lifecycle.Dispose();
         _process.Dispose();
+    }
+
+    private async Task ThawForTerminateAsync(CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_released && State == SandboxState.Paused)
+            {
+                await _cgroup.ThawAsync(cancellationToken);
+                TryChangeState(SandboxState.Paused, SandboxState.Running);
+            }
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    private async Task SignalMainProcessAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_released)
+            {
+                var main = FindMainProcess();
+                BubblewrapLog.Terminating(_logger, Id, main, grace);
+                Volatile.Write(ref _signalled, 1);
+                NativeMethods.Signal(main, NativeMethods.SigTerm);
+            }
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
     }
 
     private async Task KillAllAsync(CancellationToken cancellationToken)
@@ -215,8 +264,15 @@ internal sealed class BubblewrapSandbox : ISandbox
             // that was moved into the cgroup some other way, and it must be empty before it can be removed.
             await BubblewrapBackend.TryAsync(_logger, Id, "kill", () => _cgroup.KillAllAsync());
             await Task.WhenAll(_stdout, _stderr).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await BubblewrapBackend.TryAsync(_logger, Id, "control channel", async () => await _control.DisposeAsync());
             oomKilled |= _cgroup.OomKillCount() > 0;
             await BubblewrapBackend.TryAsync(_logger, Id, "cgroup", () => _cgroup.DeleteAsync());
+            foreach (var forwarder in _forwarders)
+            {
+                await BubblewrapBackend.TryAsync(_logger, Id, "internal host relay", async () => await forwarder.DisposeAsync());
+            }
+
+            await BubblewrapBackend.TryAsync(_logger, Id, "firewall", async () => await _firewall.DisposeAsync());
             await BubblewrapBackend.TryAsync(_logger, Id, "network", async () => await _network.DisposeAsync());
             await BubblewrapBackend.TryAsync(_logger, Id, "runtime directory", () =>
             {
@@ -233,7 +289,7 @@ internal sealed class BubblewrapSandbox : ISandbox
         }
 
         var reason = oomKilled ? SandboxExitReason.OomKilled
-            : Volatile.Read(ref _terminateRequested) == 1 ? SandboxExitReason.Terminated
+            : Volatile.Read(ref _signalled) == 1 ? SandboxExitReason.Terminated
             : SandboxExitReason.Exited;
         var result = new SandboxExit(_process.ExitCode, reason);
         BubblewrapLog.Exited(_logger, Id, result.ExitCode, result.ReasonCode);

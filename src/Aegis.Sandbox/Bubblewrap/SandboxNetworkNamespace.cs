@@ -37,7 +37,8 @@ internal sealed class SandboxNetworkNamespace : IAsyncDisposable
 
     private string SandboxInterface => $"aegis{Slot}s";
 
-    private string AllSandboxes => $"{_prefix}.0.0/16";
+    /// <summary>The range every sandbox link is in.</summary>
+    public string AllSandboxes => $"{_prefix}.0.0/16";
 
     public static async Task<SandboxNetworkNamespace> CreateAsync(string name, string prefix, SubnetPool pool, SandboxNetwork network, CancellationToken cancellationToken = default)
     {

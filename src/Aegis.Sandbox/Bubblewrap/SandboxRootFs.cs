@@ -21,8 +21,11 @@ internal static class SandboxRootFs
         "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "mime.types", "protocols", "services",
     ];
 
-    /// <summary>Writes passwd, group, hosts and hostname for one sandbox into <paramref name="etcDirectory"/>.</summary>
-    public static void WriteEtc(string etcDirectory, SandboxSpec spec, int uid)
+    /// <summary>
+    /// Writes passwd, group, hosts and hostname for one sandbox into <paramref name="etcDirectory"/>; every internal
+    /// host name resolves to <paramref name="internalHostsAddress"/>, where the host relays its declared ports.
+    /// </summary>
+    public static void WriteEtc(string etcDirectory, SandboxSpec spec, int uid, System.Net.IPAddress internalHostsAddress)
     {
         Directory.CreateDirectory(etcDirectory);
         var id = uid.ToString(CultureInfo.InvariantCulture);
@@ -32,9 +35,9 @@ internal static class SandboxRootFs
         File.WriteAllText(Path.Combine(etcDirectory, "hostname"), Hostname + "\n");
 
         var hosts = new StringBuilder($"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t{Hostname}\n");
-        foreach (var (name, address) in spec.Hosts)
+        foreach (var name in spec.InternalHosts.Select(h => h.Name).Distinct(StringComparer.OrdinalIgnoreCase))
         {
-            hosts.Append(CultureInfo.InvariantCulture, $"{address}\t{name}\n");
+            hosts.Append(CultureInfo.InvariantCulture, $"{internalHostsAddress}\t{name}\n");
         }
 
         File.WriteAllText(Path.Combine(etcDirectory, "hosts"), hosts.ToString());
@@ -44,7 +47,7 @@ internal static class SandboxRootFs
     /// The options bwrap reads from its <c>--args</c> pipe: everything but the command. The environment is in here,
     /// so secrets never appear in any <c>/proc/&lt;pid&gt;/cmdline</c>.
     /// </summary>
-    public static List<string> BuildOptions(SandboxSpec spec, string etcDirectory, string canvasDirectory, int uid)
+    public static List<string> BuildOptions(SandboxSpec spec, string etcDirectory, string canvasDirectory, string controlSocket, int uid)
     {
         var id = uid.ToString(CultureInfo.InvariantCulture);
         List<string> args =
@@ -91,6 +94,9 @@ internal static class SandboxRootFs
             "--tmpfs", "/tmp",
             "--bind", spec.WorkspaceDirectory, "/workspace",
             "--bind", canvasDirectory, "/canvas",
+
+            // The host listens on this socket; the guest connects to it (docs/control-channel.md).
+            "--bind", controlSocket, Control.SandboxControlChannel.GuestPath,
 
             // The root itself is bwrap's tmpfs holding only the mount points above; nothing may be added to it.
             "--remount-ro", "/",

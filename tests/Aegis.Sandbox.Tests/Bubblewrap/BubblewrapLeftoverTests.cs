@@ -79,6 +79,7 @@ public sealed class BubblewrapLeftoverTests(ITestOutputHelper output) : SandboxT
         Assert.DoesNotContain(sandbox.NetworkNamespace, await IpAsync("netns", "list"));
         Assert.DoesNotContain(footprint.HostInterface + ":", await IpAsync("-o", "link", "show"));
         Assert.DoesNotContain(footprint.HostInterface + " ", await IpAsync("rule", "show"));
+        Assert.DoesNotContain(sandbox.FirewallTable, await HostCommand.RunAsync(SandboxFirewall.Nft, ["list", "tables"]));
         var mounts = await File.ReadAllTextAsync("/proc/mounts");
         Assert.DoesNotContain(sandbox.Id, mounts);
         Assert.DoesNotContain(sandbox.NetworkNamespace, mounts);
