@@ -107,6 +107,7 @@ internal static class MucLoad
             await roomA.SendAsync($"burst-{i}");
         }
 
+        Console.Error.WriteLine($"ours/{scenario.Name}: burst sent in {Stopwatch.GetElapsedTime(start).TotalSeconds:F3} s, {burstReceived} received by then");
         BurstResult burst;
         try
         {
