@@ -1,0 +1,8 @@
+namespace Famiglia.Web.Spaces;
+
+public enum MemberRole
+{
+    OWNER,
+    ADMIN,
+    MEMBER,
+}

@@ -1,0 +1,7 @@
+namespace Famiglia.Web.Spaces;
+
+public enum RoomVisibility
+{
+    PUBLIC,
+    PARTICIPANTS_ONLY,
+}

@@ -1,0 +1,78 @@
+using System.Net.Http.Headers;
+using Famiglia.Web.Agents;
+using Famiglia.Web.Demo;
+using Famiglia.Web.Spaces;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Famiglia.Web.Tests;
+
+/// <summary>A real famiglia-web on Kestrel (loopback, free port), SQLite in a temp data dir, a hand-moved clock.</summary>
+public sealed class FamigliaWebFactory : WebApplicationFactory<Program>
+{
+    /// <summary>Agents the suite uses for everything but the rate limit, exempt by configuration as the bench's would be.</summary>
+    public static readonly string[] ExemptAgents = ["photo-agent", "rossi-agent"];
+
+    public FamigliaWebFactory()
+    {
+        DataDirectory = Directory.CreateTempSubdirectory("famiglia-web-test-").FullName;
+        UseKestrel(0);
+    }
+
+    public string DataDirectory { get; }
+
+    public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+
+    public HttpClient CreateAgentClient(string? key)
+    {
+        StartServer();
+        var client = CreateClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return client;
+    }
+
+    public async Task<string> IssueKeyAsync(string group, string agent, string room = "photos")
+    {
+        StartServer();
+        return (await Services.GetRequiredService<ApiKeyService>().IssueAsync(group, agent, room)).Key;
+    }
+
+    public async Task SeedAsync()
+    {
+        StartServer();
+        var seeder = Services.GetRequiredService<DemoSeeder>();
+        Assert.True(await seeder.SeedDemoAsync());
+        Assert.True(await seeder.SeedGroupAsync("rossis", "The Rossis", ["dario", "elena"], 12));
+    }
+
+    public async Task<T> QueryAsync<T>(Func<FamigliaDbContext, Task<T>> query)
+    {
+        await using var context = await Services.GetRequiredService<IDbContextFactory<FamigliaDbContext>>().CreateDbContextAsync();
+        return await query(context);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Famiglia:DataDirectory", DataDirectory);
+        builder.UseSetting("Urls", "http://127.0.0.1:0");
+        for (var i = 0; i < ExemptAgents.Length; i++)
+        {
+            builder.UseSetting($"AgentApi:RateLimitExemptAgents:{i}", ExemptAgents[i]);
+        }
+
+        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(DataDirectory, recursive: true);
+    }
+}
