@@ -1,6 +1,7 @@
 using Aegis.Daemon.Infrastructure;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json beside the binary, wherever aegisd is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddAegis();
 
 var app = builder.Build();

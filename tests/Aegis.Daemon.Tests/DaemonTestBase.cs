@@ -14,6 +14,7 @@ public abstract class DaemonTestBase : IAsyncLifetime
           base: aegis/base:latest
         routing:
           scheme: "/agent/{agentId}/{path}"
+          websocket: true
           expose:
             - port: 80
               protocol: http
@@ -33,7 +34,7 @@ public abstract class DaemonTestBase : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        Daemon = new AegisDaemonFactory();
+        Daemon = CreateDaemon();
         Api = Daemon.CreateAuthorizedClient();
         (await Api.PostAsJsonAsync("/v1/kits", new { manifest = MinimalKit })).EnsureSuccessStatusCode();
     }
@@ -44,6 +45,8 @@ public abstract class DaemonTestBase : IAsyncLifetime
         await Daemon.DisposeAsync();
         Directory.Delete(Daemon.DataDirectory, recursive: true);
     }
+
+    protected virtual AegisDaemonFactory CreateDaemon() => new();
 
     /// <summary>Creates an app whose sandbox runs <paramref name="command"/>; returns its id.</summary>
     protected async Task<string> CreateAppAsync(string name, string[] command, string? group = null, Dictionary<string, string>? secrets = null, string healthCheck = "tcp", string kit = "testkit")

@@ -5,6 +5,7 @@ using Aegis.Daemon.Auth;
 using Aegis.Daemon.Events;
 using Aegis.Daemon.Instances;
 using Aegis.Daemon.Kits;
+using Aegis.Daemon.Router;
 using Aegis.Daemon.Tasks;
 using Aegis.Sandbox;
 using Aegis.Sandbox.Bubblewrap;
@@ -20,6 +21,13 @@ internal static class DaemonSetup
     {
         builder.Services.AddOptions<AegisOptions>().BindConfiguration("Aegis")
             .Validate(o => Path.IsPathFullyQualified(o.DataDirectory), "Aegis:DataDirectory must be an absolute path.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<RouterOptions>().BindConfiguration("Aegis:Router")
+            .Validate(o => o.WakeTimeout > TimeSpan.Zero && o.ActivityTimeout > TimeSpan.Zero && o.ConnectTimeout > TimeSpan.Zero, "Aegis:Router timeouts must be positive.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.FrameAncestors), "Aegis:Router:FrameAncestors must name at least one origin.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<IdleOptions>().BindConfiguration("Aegis:Idle")
+            .Validate(o => o.PauseAfter > TimeSpan.Zero && o.TerminateAfter > TimeSpan.Zero && o.CheckInterval > TimeSpan.Zero, "Aegis:Idle durations must be positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
@@ -49,7 +57,10 @@ internal static class DaemonSetup
         builder.Services.AddSingleton<KitCatalog>();
         builder.Services.AddSingleton<AppService>();
         builder.Services.AddSingleton<AegisMetrics>();
+        builder.Services.AddSingleton<RouteTable>();
         builder.Services.AddSingleton<InstanceManager>();
+        builder.Services.AddHttpForwarder();
+        builder.Services.AddSingleton<AgentRouter>();
         builder.Services.AddHostedService<RegistryInitializer>();
         builder.Services.AddHostedService(services => services.GetRequiredService<InstanceManager>());
 
@@ -68,6 +79,7 @@ internal static class DaemonSetup
 
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok" }));
         app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapRouter();
         var api = app.MapGroup("/v1").RequireAuthorization();
         api.MapKits();
         api.MapApps();

@@ -131,6 +131,7 @@ internal sealed partial class InstanceManager
             }
 
             _terminating[instance.InstanceId] = reason;
+            routes.Remove(instance.InstanceId);
             if (!_sandboxes.TryRemove(new KeyValuePair<string, ISandbox>(instance.InstanceId, instance.Sandbox)))
             {
                 return;

@@ -11,6 +11,7 @@ using Aegis.Daemon.Apps;
 using Aegis.Daemon.Events;
 using Aegis.Daemon.Infrastructure;
 using Aegis.Daemon.Kits;
+using Aegis.Daemon.Router;
 using Aegis.Sandbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -29,7 +30,9 @@ internal sealed partial class InstanceManager(
     KitCatalog kits,
     EventHub events,
     AegisMetrics metrics,
+    RouteTable routes,
     IOptions<AegisOptions> options,
+    IOptions<IdleOptions> idle,
     TimeProvider time,
     ILogger<InstanceManager> logger) : IHostedService
 {
@@ -68,8 +71,10 @@ internal sealed partial class InstanceManager(
                 await TerminateAsync(live.Id, releaseId is null ? "sandbox lost" : "replaced by another release", cancellationToken);
             }
 
+            // On bwrap "restore" is a fresh boot on the kept workspace: there is no process snapshot without CRIU.
+            var path = await HasEndedInstanceAsync(appId, cancellationToken) ? "restore" : "cold";
             var instance = await BootAsync(app, releaseId, cancellationToken);
-            metrics.Ensured("cold", time.GetElapsedTime(started));
+            metrics.Ensured(path, time.GetElapsedTime(started));
             return instance;
         }
         finally
@@ -106,8 +111,27 @@ internal sealed partial class InstanceManager(
     {
         var instance = await GetAsync(instanceId, cancellationToken);
         InstanceTransitions.Ensure(instanceId, instance.State, InstanceState.Paused);
-        await Sandbox(instanceId).PauseAsync(cancellationToken);
-        return await ChangeStateAsync(instanceId, InstanceState.Paused, null, i => i.PausedAt = time.GetUtcNow(), cancellationToken);
+
+        // Closed first: from now on a request wakes the instance instead of waiting on a frozen sandbox.
+        var route = routes.FindInstance(instanceId);
+        route?.Close();
+        try
+        {
+            await Sandbox(instanceId).PauseAsync(cancellationToken);
+            var now = time.GetUtcNow();
+            var paused = await ChangeStateAsync(instanceId, InstanceState.Paused, null, i =>
+            {
+                i.PausedAt = now;
+                i.LastActivityAt = route?.LastActivity ?? i.LastActivityAt;
+            }, cancellationToken);
+            route?.MarkPaused(now);
+            return paused;
+        }
+        catch
+        {
+            route?.Open();
+            throw;
+        }
     }
 
     public async Task<InstanceEntity> ResumeAsync(string instanceId, CancellationToken cancellationToken)
@@ -115,7 +139,10 @@ internal sealed partial class InstanceManager(
         var instance = await GetAsync(instanceId, cancellationToken);
         InstanceTransitions.Ensure(instanceId, instance.State, InstanceState.Running);
         await Sandbox(instanceId).ResumeAsync(cancellationToken);
-        return await ChangeStateAsync(instanceId, InstanceState.Running, null, i => i.LastActivityAt = time.GetUtcNow(), cancellationToken);
+        var now = time.GetUtcNow();
+        var resumed = await ChangeStateAsync(instanceId, InstanceState.Running, null, i => i.LastActivityAt = now, cancellationToken);
+        routes.FindInstance(instanceId)?.Resumed(now);
+        return resumed;
     }
 
     public async Task<InstanceEntity> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken)
@@ -128,6 +155,7 @@ internal sealed partial class InstanceManager(
 
         InstanceTransitions.Ensure(instanceId, instance.State, InstanceState.Terminated);
         _terminating[instanceId] = reason;
+        routes.Remove(instanceId);
         StopMonitoring(instanceId);
         try
         {
@@ -171,6 +199,7 @@ internal sealed partial class InstanceManager(
         }
 
         StartHealthChecks();
+        StartIdleTimers();
     }
 
     /// <summary>On shutdown every sandbox is terminated; the registry is updated when the host still allows it,
@@ -178,9 +207,11 @@ internal sealed partial class InstanceManager(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await StopHealthChecksAsync();
+        await StopIdleTimersAsync();
         foreach (var (id, sandbox) in _sandboxes.ToArray())
         {
             _terminating[id] = "aegisd stopped";
+            routes.Remove(id);
             try
             {
                 _sandboxes.TryRemove(id, out _);
@@ -200,6 +231,7 @@ internal sealed partial class InstanceManager(
         var (kit, manifest) = await kits.GetAsync(app.Kit, cancellationToken);
         var config = JsonDocument.Parse(app.ConfigJson).RootElement;
         var command = Command(config);
+        var idlePolicy = IdlePolicy.From(config, idle.Value);
         var release = await FindReleaseAsync(app.Id, releaseId, cancellationToken);
         var now = time.GetUtcNow();
         var instance = new InstanceEntity
@@ -245,7 +277,8 @@ internal sealed partial class InstanceManager(
             var volume = apps.VolumeDirectory(app.Id);
             var workspace = Directory.CreateDirectory(Path.Combine(volume, "workspace")).FullName;
             var canvasDir = Directory.CreateDirectory(Path.Combine(volume, "canvas")).FullName;
-            var exposePort = manifest.Routing?.Expose.FirstOrDefault()?.Port ?? 80;
+            var exposed = manifest.Routing?.Expose.FirstOrDefault();
+            var exposePort = exposed?.Port ?? 80;
             var spec = new SandboxSpec(instance.Id, app.Id, command[0], workspace)
             {
                 Arguments = command[1..],
@@ -267,6 +300,7 @@ internal sealed partial class InstanceManager(
                 i.Address = sandbox.Endpoint.ToString();
                 i.Pid = sandbox.Pid;
             }, cancellationToken);
+            routes.Add(new InstanceRoute(app.Id, instance.Id, $"http://{sandbox.Endpoint}/", exposed?.Ui ?? false, manifest.Routing?.WebSocket ?? false, idlePolicy, time.GetUtcNow()));
             Monitor(app.Id, instance.Id, sandbox, healthCheck);
             return running;
         }
@@ -331,7 +365,13 @@ internal sealed partial class InstanceManager(
             {
                 using var probe = new TcpClient();
                 await probe.ConnectAsync(sandbox.Endpoint, timeout.Token);
-                return;
+
+                // Once the sandbox's network is gone its address leads out of the host's default route, where
+                // something else may accept: a connect only counts while the sandbox still lives.
+                if (!sandbox.Exited.IsCompleted)
+                {
+                    return;
+                }
             }
             catch (SocketException)
             {
@@ -351,6 +391,7 @@ internal sealed partial class InstanceManager(
     {
         var exit = await sandbox.Exited;
         _monitored.TryRemove(instanceId, out _);
+        routes.Remove(instanceId);
         if (_terminating.ContainsKey(instanceId) || !_sandboxes.TryRemove(new KeyValuePair<string, ISandbox>(instanceId, sandbox)))
         {
             return;
@@ -392,6 +433,12 @@ internal sealed partial class InstanceManager(
         return await context.Instances.AsNoTracking()
             .Where(i => i.AppId == appId && (i.State == InstanceState.Booting || i.State == InstanceState.Running || i.State == InstanceState.Paused))
             .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    private async Task<bool> HasEndedInstanceAsync(string appId, CancellationToken cancellationToken)
+    {
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        return await context.Instances.AnyAsync(i => i.AppId == appId && i.State == InstanceState.Terminated, cancellationToken);
     }
 
     private async Task<ReleaseEntity?> FindReleaseAsync(string appId, string? releaseId, CancellationToken cancellationToken)

@@ -45,6 +45,9 @@ internal sealed class SandboxNetworkNamespace : IAsyncDisposable
         var netns = new SandboxNetworkNamespace(name, pool, prefix);
         try
         {
+            // The sandbox range never leaves the host: a live sandbox's /30 route is more specific than this
+            // blackhole, and an address of a dead (or never created) sandbox must not go out the default route.
+            await HostCommand.RunAsync(Ip, ["route", "replace", "blackhole", netns.AllSandboxes], cancellationToken);
             await HostCommand.RunAsync(Ip, ["netns", "add", name], cancellationToken);
             await netns.CreateLinkAsync(cancellationToken);
             await HostCommand.RunAsync(Ip, ["addr", "add", $"{netns.HostAddress}/30", "dev", netns.HostInterface], cancellationToken);

@@ -25,6 +25,21 @@ public sealed class BubblewrapLeftoverTests(ITestOutputHelper output) : SandboxT
     }
 
     [Fact]
+    public async Task The_address_of_a_gone_sandbox_goes_nowhere_rather_than_out_the_default_route()
+    {
+        var sandbox = await StartAsync(ShellSpec("sleep 600"));
+        var address = sandbox.Endpoint.Address.ToString();
+        Assert.DoesNotContain("blackhole", await IpAsync("route", "get", address));
+
+        await sandbox.TerminateAsync(TimeSpan.FromSeconds(2)).WaitAsync(HangGuard);
+
+        // The kernel refuses to route it at all (a blackhole route), instead of sending it to the gateway.
+        Assert.Contains("blackhole 10.201.0.0/16", await IpAsync("route", "show", "type", "blackhole"));
+        var lookup = await HostCommand.TryRunAsync("/usr/sbin/ip", ["route", "get", address]);
+        Assert.NotEqual(0, lookup.ExitCode);
+    }
+
+    [Fact]
     public async Task A_sandbox_that_exits_by_itself_cleans_up_too()
     {
         var sandbox = (BubblewrapSandbox)await StartAsync(ShellSpec("echo bye"));
