@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Aegis.Core.Instances;
+using Aegis.Core.Kits;
+using Aegis.Core.Registry;
+using Aegis.Daemon.Apps;
+using Aegis.Daemon.Events;
+using Aegis.Daemon.Infrastructure;
+using Aegis.Daemon.Kits;
+using Aegis.Daemon.Router;
+using Aegis.Sandbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Aegis.Daemon.Instances;
+
+/// <summary>Booting: the environment (secrets, render_env), the sandbox spec from the kit, and the health wait.</summary>
+internal sealed partial class InstanceManager
+{
+    private async Task<InstanceEntity> BootAsync(AppEntity app, string? releaseId, CancellationToken cancellationToken)
+    {
+        var (kit, manifest) = await kits.GetAsync(app.Kit, cancellationToken);
+        var config = JsonDocument.Parse(app.ConfigJson).RootElement;
+        var command = Command(config);
+        var idlePolicy = IdlePolicy.From(config, idle.Value);
+        var release = await FindReleaseAsync(app.Id, releaseId, cancellationToken);
+        var now = time.GetUtcNow();
+        var instance = new InstanceEntity
+        {
+            Id = "inst_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
+            AppId = app.Id,
+            ReleaseId = release?.Id,
+            State = InstanceState.Booting,
+            Backend = backend.Name,
+            CreatedAt = now,
+            LastActivityAt = now,
+        };
+        await using (var context = await db.CreateDbContextAsync(cancellationToken))
+        {
+            context.Instances.Add(instance);
+            await context.SaveChangesAsync(cancellationToken);
+        }
+
+        await events.PublishAsync("instance.booting", app.Id, instance.Id, release is null ? null : $"release {release.Version}", cancellationToken);
+        var boot = Stopwatch.StartNew();
+        try
+        {
+            var secrets = await apps.RevealSecretsAsync(app.Id, cancellationToken);
+            var env = new Dictionary<string, string>
+            {
+                ["AEGIS_APP_ID"] = app.Id,
+                ["AEGIS_INSTANCE_ID"] = instance.Id,
+            };
+            if (release is not null)
+            {
+                env["AEGIS_RELEASE_ID"] = release.Id;
+                env["AEGIS_RELEASE_VERSION"] = release.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            var canvas = new KitCanvas { AppId = app.Id, Name = app.Name, Config = config };
+            var rendered = await kits.Hooks(kit).RenderEnvAsync(canvas, secrets, env, cancellationToken);
+            var environment = new Dictionary<string, string>(rendered);
+            foreach (var (name, value) in secrets)
+            {
+                environment[name] = value;
+            }
+
+            var volume = apps.VolumeDirectory(app.Id);
+            var workspace = Directory.CreateDirectory(Path.Combine(volume, "workspace")).FullName;
+            var canvasDir = Directory.CreateDirectory(Path.Combine(volume, "canvas")).FullName;
+            var exposed = manifest.Routing?.Expose.FirstOrDefault();
+            var exposePort = exposed?.Port ?? 80;
+            var spec = new SandboxSpec(instance.Id, app.Id, command[0], workspace)
+            {
+                Arguments = command[1..],
+                Environment = environment,
+                CanvasDirectory = canvasDir,
+                Resources = new SandboxResources(manifest.Resources.Memory, manifest.Resources.Cpu),
+                Network = new SandboxNetwork(manifest.Networking.Egress == EgressPolicy.Allow ? SandboxEgress.Allow : SandboxEgress.Deny, exposePort),
+                InternalHosts = await InternalHostsAsync(manifest.Networking, cancellationToken),
+            };
+            var sandbox = await backend.StartAsync(spec, cancellationToken);
+            _sandboxes[instance.Id] = sandbox;
+            _ = WatchExitAsync(instance.Id, sandbox);
+            var healthCheck = HealthCheck(config, manifest);
+            await WaitHealthyAsync(sandbox, healthCheck, cancellationToken);
+            BootCompleted(logger, instance.Id, boot.Elapsed.TotalMilliseconds);
+            var running = await ChangeStateAsync(instance.Id, InstanceState.Running, null, i =>
+            {
+                i.ReadyAt = time.GetUtcNow();
+                i.Address = sandbox.Endpoint.ToString();
+                i.Pid = sandbox.Pid;
+            }, cancellationToken);
+            routes.Add(new InstanceRoute(app.Id, instance.Id, $"http://{sandbox.Endpoint}/", exposed?.Ui ?? false, manifest.Routing?.WebSocket ?? false, idlePolicy, time.GetUtcNow()));
+            Monitor(app.Id, instance.Id, sandbox, healthCheck);
+            return running;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if (_sandboxes.TryRemove(instance.Id, out var sandbox))
+            {
+                _terminating[instance.Id] = "boot failed";
+                await sandbox.TerminateAsync(TimeSpan.Zero, CancellationToken.None);
+                await sandbox.DisposeAsync();
+            }
+
+            var reason = ex is ApiProblem or KitHookException or SandboxException or TimeoutException ? ex.Message : $"boot failed: {ex.GetType().Name}";
+            await ChangeStateAsync(instance.Id, InstanceState.Error, reason, i => i.EndedAt = time.GetUtcNow(), CancellationToken.None);
+            if (ex is ApiProblem)
+            {
+                throw;
+            }
+
+            throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "Boot failed", $"Instance {instance.Id} of {app.Id} failed to boot: {reason}");
+        }
+    }
+
+    /// <summary>Each manifest <c>internal_hosts</c> entry with the host-side target configuration gives its name.</summary>
+    private async Task<IReadOnlyList<InternalHost>> InternalHostsAsync(KitNetworking networking, CancellationToken cancellationToken)
+    {
+        var hosts = new List<InternalHost>();
+        foreach (var entry in networking.InternalHosts)
+        {
+            var target = options.Value.InternalHosts.GetValueOrDefault(entry.Host, options.Value.DefaultInternalHostTarget);
+            if (!IPAddress.TryParse(target, out var address))
+            {
+                var addresses = await Dns.GetHostAddressesAsync(target, AddressFamily.InterNetwork, cancellationToken);
+                address = addresses.FirstOrDefault()
+                    ?? throw new SandboxException($"internal host {entry.Host} leads to {target}, which does not resolve to an IPv4 address");
+            }
+
+            hosts.Add(new InternalHost(entry.Host, entry.Port, new IPEndPoint(address, entry.Port)));
+        }
+
+        return hosts;
+    }
+
+    private async Task WaitHealthyAsync(ISandbox sandbox, string check, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.BootTimeout);
+        while (true)
+        {
+            if (sandbox.Exited.IsCompleted)
+            {
+                var exit = await sandbox.Exited;
+                throw new SandboxException($"the sandbox exited during boot ({exit.ReasonCode}, code {exit.ExitCode}); see its log");
+            }
+
+            if (check == "process")
+            {
+                return;
+            }
+
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(sandbox.Endpoint, timeout.Token);
+
+                // Once the sandbox's network is gone its address leads out of the host's default route, where
+                // something else may accept: a connect only counts while the sandbox still lives.
+                if (!sandbox.Exited.IsCompleted)
+                {
+                    return;
+                }
+            }
+            catch (SocketException)
+            {
+                // Not listening yet.
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"port {sandbox.Endpoint.Port} did not accept connections within {options.Value.BootTimeout}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time, timeout.Token);
+        }
+    }
+
+    private static string[] Command(JsonElement config)
+    {
+        if (!config.TryGetProperty("command", out var command) || command.ValueKind != JsonValueKind.Array || command.GetArrayLength() == 0
+            || command.EnumerateArray().Any(a => a.ValueKind != JsonValueKind.String))
+        {
+            throw ApiProblem.Invalid("config.command", "The app's config needs \"command\": a non-empty array of strings, the program the sandbox runs.");
+        }
+
+        return command.EnumerateArray().Select(a => a.GetString()!).ToArray();
+    }
+
+    /// <summary>"tcp" (the exposed port accepts connections) when the kit exposes a port, else "process";
+    /// <c>config.healthCheck</c> overrides.</summary>
+    private static string HealthCheck(JsonElement config, KitManifest manifest) =>
+        config.TryGetProperty("healthCheck", out var h) && h.GetString() is "tcp" or "process"
+            ? h.GetString()!
+            : manifest.Routing?.Expose.Count > 0 ? "tcp" : "process";
+}
