@@ -62,13 +62,9 @@ public sealed partial class XmppClient
         switch (element.Name.LocalName)
         {
             case "r":
-                uint inbound;
-                lock (_sm)
-                {
-                    inbound = _sm.Inbound;
-                }
-
-                session.Enqueue($"<a xmlns='{SmNs}' h='{inbound.ToString(CultureInfo.InvariantCulture)}'/>");
+                // Answered once the frames already read are handled (h is cumulative): during a burst the
+                // server asks after nearly every stanza, and one <a/> can answer a whole read of <r/>s.
+                session.AckOwed = true;
                 break;
             case "a" when uint.TryParse(element.Attribute("h")?.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var h):
                 lock (_sm)
@@ -78,6 +74,19 @@ public sealed partial class XmppClient
 
                 break;
         }
+    }
+
+    /// <summary>Sends the <c>&lt;a/&gt;</c> owed for the <c>&lt;r/&gt;</c>s of the frames handled so far.</summary>
+    internal void SendOwedAck(XmppSession session)
+    {
+        uint inbound;
+        lock (_sm)
+        {
+            inbound = _sm.Inbound;
+        }
+
+        session.AckOwed = false;
+        session.Enqueue($"<a xmlns='{SmNs}' h='{inbound.ToString(CultureInfo.InvariantCulture)}'/>");
     }
 
     private void AnswerIq(XmppSession session, IqStanza iq)

@@ -37,6 +37,9 @@ internal sealed class XmppSession : IAsyncDisposable
 
     public bool HasFailed => Volatile.Read(ref _failed) != 0;
 
+    /// <summary>The server asked for an acknowledgement (XEP-0198 &lt;r/&gt;) that is not yet answered. Read loop only.</summary>
+    public bool AckOwed { get; set; }
+
     public CancellationToken Stopping => _stop.Token;
 
     /// <summary>Reads one frame during negotiation, before the read loop runs.</summary>
@@ -127,6 +130,10 @@ internal sealed class XmppSession : IAsyncDisposable
 
                 XmppLog.TraceReceive(_logger, frame.Element!);
                 _client.OnElement(this, frame.Element!);
+                if (AckOwed && !Transport.HasBufferedFrames)
+                {
+                    _client.SendOwedAck(this);
+                }
             }
         }
         catch (Exception ex)

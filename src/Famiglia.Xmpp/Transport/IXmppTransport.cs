@@ -16,6 +16,9 @@ internal interface IXmppTransport : IAsyncDisposable
     /// <summary>Sends a stream header (or the RFC 7395 open element) and forgets any parser state.</summary>
     Task OpenStreamAsync(string domain, CancellationToken cancellationToken);
 
+    /// <summary>True when frames already received wait to be read (<see cref="ReadAsync"/> will not wait for the network).</summary>
+    bool HasBufferedFrames { get; }
+
     /// <summary>Reads the next frame; throws <see cref="IOException"/> when the peer goes away.</summary>
     ValueTask<XmppFrame> ReadAsync(CancellationToken cancellationToken);
 

@@ -34,6 +34,8 @@ internal sealed class TcpTransport : IXmppTransport
 
     public bool SupportsStartTls => true;
 
+    public bool HasBufferedFrames => _frames.Count > 0;
+
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

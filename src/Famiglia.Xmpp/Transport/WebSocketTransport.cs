@@ -29,6 +29,8 @@ internal sealed class WebSocketTransport : IXmppTransport
 
     public bool SupportsStartTls => false;
 
+    public bool HasBufferedFrames => false; // one message per frame; the socket's own buffer is not visible
+
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
         _socket.Options.AddSubProtocol("xmpp");
