@@ -29,13 +29,13 @@ internal sealed partial class AuditWriter(IDbContextFactory<FamigliaDbContext> d
             // Shutting down: drain below.
         }
 
-        while (_queue.Reader.Count > 0)
+        // A single-reader unbounded channel cannot count: drain until a batch comes back empty.
+        while (await WriteBatchAsync(CancellationToken.None) > 0)
         {
-            await WriteBatchAsync(CancellationToken.None);
         }
     }
 
-    private async Task WriteBatchAsync(CancellationToken cancellationToken)
+    private async Task<int> WriteBatchAsync(CancellationToken cancellationToken)
     {
         var batch = new List<AuditLog>();
         while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var entry))
@@ -45,7 +45,7 @@ internal sealed partial class AuditWriter(IDbContextFactory<FamigliaDbContext> d
 
         if (batch.Count == 0)
         {
-            return;
+            return 0;
         }
 
         try
@@ -58,6 +58,8 @@ internal sealed partial class AuditWriter(IDbContextFactory<FamigliaDbContext> d
         {
             BatchFailed(logger, batch.Count, exception);
         }
+
+        return batch.Count;
     }
 
     [LoggerMessage(1, LogLevel.Error, "Could not write {Count} audit rows")]

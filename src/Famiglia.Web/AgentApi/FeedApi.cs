@@ -44,7 +44,9 @@ internal static class FeedApi
             posts = posts.Where(p => p.Type == postType);
         }
 
-        var (total, page) = await paging.ReadAsync(Project(posts.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id)), cancellationToken);
+        // The total from the trigger-maintained counts: counting the group's posts here costs O(posts) per request.
+        var total = await PostCounts.OfAsync(context, caller.GroupId, filter, cancellationToken);
+        var page = await paging.ReadAsync(Project(posts.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id)), total, cancellationToken);
         return TypedResults.Ok(paging.ToPage(page, total));
     }
 

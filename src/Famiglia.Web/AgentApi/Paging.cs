@@ -27,8 +27,14 @@ internal readonly record struct Paging(int Limit, int Offset)
     public async Task<(int Total, List<T> Items)> ReadAsync<T>(IQueryable<T> ordered, CancellationToken cancellationToken)
     {
         var total = await ordered.CountAsync(cancellationToken);
+        return (total, await ReadAsync(ordered, total, cancellationToken));
+    }
+
+    /// <summary>Reads one page of an ordered query whose total is already known.</summary>
+    public async Task<List<T>> ReadAsync<T>(IQueryable<T> ordered, int total, CancellationToken cancellationToken)
+    {
         var items = Limit == 0 || Offset >= total ? [] : await ordered.Skip(Offset).Take(Limit).ToListAsync(cancellationToken);
-        return (total, items);
+        return items;
     }
 
     private static int Parse(string? value, string name, int fallback, Dictionary<string, string[]> errors)

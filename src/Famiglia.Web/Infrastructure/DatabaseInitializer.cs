@@ -19,6 +19,7 @@ internal sealed class DatabaseInitializer(IDbContextFactory<FamigliaDbContext> d
         await context.Database.EnsureCreatedAsync(cancellationToken);
         await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         await FileSearch.EnsureIndexAsync(context, cancellationToken);
+        await PostCounts.EnsureAsync(context, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
