@@ -7,9 +7,9 @@ using Famiglia.TestKit;
 // Lifecycle latency and idle footprint of aegisd's bwrap sandboxes, measured over its HTTP API.
 // Needs a Release build of the solution (aegisd.dll):
 //   dotnet build -c Release Aegis.slnx && dotnet run -c Release --no-build --project bench/Aegis.Bench -- [--apps 30] [--cycles 50] [--idle 10]
-var apps = Arg("--apps", 30);
-var cycles = Arg("--cycles", 50);
-var idle = Arg("--idle", 10);
+var apps = BenchArgs.Int(args, "--apps", 30);
+var cycles = BenchArgs.Int(args, "--cycles", 50);
+var idle = BenchArgs.Int(args, "--idle", 10);
 
 using var data = TempDirectory.Create("aegis-bench");
 await using var daemon = await AegisDaemonProcess.StartAsync(data.Path);
@@ -141,8 +141,3 @@ static double RssKiB(string pid)
     }
 }
 
-int Arg(string name, int fallback)
-{
-    var index = Array.IndexOf(args, name);
-    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
-}

@@ -2,16 +2,15 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Famiglia.TestKit;
 
 // The router against the same sandbox reached directly and through nginx (Debian) as a reverse proxy, in one run,
 // with wrk; then paused → first byte through the router. Needs wrk and nginx (apt-get install -y wrk nginx-light)
 // and a Release build of the solution (aegisd.dll):
 //   dotnet build -c Release Aegis.slnx && dotnet run -c Release --no-build --project bench/Aegis.RouterBench -- [--seconds 10] [--connections 32] [--wakes 50]
-var seconds = Arg("--seconds", 10);
-var connections = Arg("--connections", 32);
-var wakes = Arg("--wakes", 50);
+var seconds = BenchArgs.Int(args, "--seconds", 10);
+var connections = BenchArgs.Int(args, "--connections", 32);
+var wakes = BenchArgs.Int(args, "--wakes", 50);
 
 using var data = TempDirectory.Create("aegis-router-bench");
 await using var daemon = await AegisDaemonProcess.StartAsync(data.Path);
@@ -108,23 +107,7 @@ var results = new List<string>
     "| path | requests/s | p50 | p99 | throughput vs direct | added p50 vs direct |",
     "|---|---|---|---|---|---|",
 };
-var measured = new Dictionary<string, (double Rps, double P50, double P99)>();
-foreach (var (_, url) in targets)
-{
-    await WrkAsync(url, 2);
-}
-
-for (var round = 0; round < 2; round++)
-{
-    foreach (var (label, url) in targets)
-    {
-        var run = await WrkAsync(url, seconds);
-        if (!measured.TryGetValue(label, out var best) || run.Rps > best.Rps)
-        {
-            measured[label] = run;
-        }
-    }
-}
+var measured = await Wrk.BestOfAsync(targets, connections, seconds, warmSeconds: 2);
 
 var direct = measured[targets[0].Label];
 foreach (var (label, _) in targets)
@@ -156,32 +139,7 @@ foreach (var line in results)
     Console.WriteLine(line);
 }
 
-async Task<(double Rps, double P50, double P99)> WrkAsync(string url, int duration)
-{
-    var info = new ProcessStartInfo("wrk", ["-t2", $"-c{connections}", $"-d{duration}s", "--latency", url]) { RedirectStandardOutput = true, UseShellExecute = false };
-    using var wrk = Process.Start(info)!;
-    var output = await wrk.StandardOutput.ReadToEndAsync();
-    await wrk.WaitForExitAsync();
-    if (Regex.IsMatch(output, @"Non-2xx or 3xx responses|Socket errors"))
-    {
-        throw new InvalidOperationException($"wrk saw errors against {url}:\n{output}");
-    }
 
-    var rps = double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
-    return (rps, Latency(output, "50%"), Latency(output, "99%"));
-}
-
-static double Latency(string output, string percentile)
-{
-    var match = Regex.Match(output, $@"{Regex.Escape(percentile)}\s+([\d.]+)(us|ms|s)");
-    var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-    return match.Groups[2].Value switch { "us" => value / 1000, "s" => value * 1000, _ => value };
-}
 
 static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Floor(p * sorted.Count))];
 
-int Arg(string name, int fallback)
-{
-    var index = Array.IndexOf(args, name);
-    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
-}

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Famiglia.TestKit;
 using Microsoft.Data.Sqlite;
 
@@ -8,9 +7,9 @@ using Microsoft.Data.Sqlite;
 // posts in feldmans, then wrk against the first and the last page. Needs wrk (apt-get install -y wrk):
 //   dotnet build -c Release Aegis.slnx && dotnet run -c Release --no-build --project bench/Famiglia.Web.Bench -- [--posts 100000] [--seconds 10] [--connections 32]
 // The bench agent is exempt from the rate limit by configuration (--AgentApi:RateLimitExemptAgents:0=bench).
-var posts = Arg("--posts", 100_000);
-var seconds = Arg("--seconds", 10);
-var connections = Arg("--connections", 32);
+var posts = BenchArgs.Int(args, "--posts", 100_000);
+var seconds = BenchArgs.Int(args, "--seconds", 10);
+var connections = BenchArgs.Int(args, "--connections", 32);
 const string Agent = "bench";
 
 var dll = RepositoryPaths.Combine("src", "Famiglia.Web", "bin", "Release", "net10.0", "famiglia-web.dll");
@@ -110,10 +109,6 @@ try
         ($"last page (offset {posts - 50})", $"/api/agent/feed?limit=50&offset={posts - 50}"),
     };
 
-    foreach (var (_, path) in targets)
-    {
-        await WrkAsync(baseUrl + path, 5); // warm-up, so tiered JIT has settled
-    }
 
     var rows = new List<string>
     {
@@ -123,18 +118,9 @@ try
         "| request | requests/s | p50 | p99 |",
         "|---|---|---|---|",
     };
-    var measured = new Dictionary<string, (double Rps, double P50, double P99)>();
-    for (var round = 0; round < 2; round++)
-    {
-        foreach (var (label, path) in targets)
-        {
-            var run = await WrkAsync(baseUrl + path, seconds);
-            if (!measured.TryGetValue(label, out var best) || run.Rps > best.Rps)
-            {
-                measured[label] = run;
-            }
-        }
-    }
+    // Warmed 5 s first, so tiered JIT has settled.
+    var measured = await Wrk.BestOfAsync(targets.Select(t => (t.Label, baseUrl + t.Path)).ToList(), connections, seconds, warmSeconds: 5,
+        headers: [$"Authorization: Bearer {key}"]);
 
     foreach (var (label, path) in targets)
     {
@@ -180,34 +166,5 @@ static async Task<object?> Scalar(SqliteConnection connection, string sql)
     return await command.ExecuteScalarAsync();
 }
 
-async Task<(double Rps, double P50, double P99)> WrkAsync(string url, int duration)
-{
-    var info = new ProcessStartInfo("wrk", ["-t2", $"-c{connections}", $"-d{duration}s", "--latency", "-H", $"Authorization: Bearer {key}", url])
-    {
-        RedirectStandardOutput = true,
-        UseShellExecute = false,
-    };
-    using var wrk = Process.Start(info)!;
-    var output = await wrk.StandardOutput.ReadToEndAsync();
-    await wrk.WaitForExitAsync();
-    if (Regex.IsMatch(output, @"Non-2xx or 3xx responses|Socket errors"))
-    {
-        throw new InvalidOperationException($"wrk saw errors against {url}:\n{output}");
-    }
 
-    var rps = double.Parse(Regex.Match(output, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
-    return (rps, Latency(output, "50%"), Latency(output, "99%"));
-}
 
-static double Latency(string output, string percentile)
-{
-    var match = Regex.Match(output, $@"{Regex.Escape(percentile)}\s+([\d.]+)(us|ms|s)");
-    var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-    return match.Groups[2].Value switch { "us" => value / 1000, "s" => value * 1000, _ => value };
-}
-
-int Arg(string name, int fallback)
-{
-    var index = Array.IndexOf(args, name);
-    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
-}
