@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -7,14 +6,9 @@ using System.Text.Json;
 using Aegis.Core.Instances;
 using Aegis.Core.Kits;
 using Aegis.Core.Registry;
-using Aegis.Daemon.Apps;
-using Aegis.Daemon.Events;
 using Aegis.Daemon.Infrastructure;
-using Aegis.Daemon.Kits;
 using Aegis.Daemon.Router;
 using Aegis.Sandbox;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Aegis.Daemon.Instances;
 

@@ -1,11 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text.Json;
 using Aegis.Core.Instances;
-using Aegis.Core.Kits;
 using Aegis.Core.Registry;
 using Aegis.Daemon.Apps;
 using Aegis.Daemon.Events;
