@@ -95,7 +95,7 @@ public sealed class AgentApiSecurityTests(SeededSpace space) : IClassFixture<See
 
         var rossis = space.Rossis;
         await rossis.GetJsonAsync($"/api/agent/feed/{post.Str("id")}", HttpStatusCode.NotFound);
-        await rossis.GetJsonAsync($"/api/agent/media/{post.GetProperty("media").Str("id")}", HttpStatusCode.NotFound);
+        await rossis.GetJsonAsync($"/api/agent/media/{post.GetProperty("media")[0].Str("id")}", HttpStatusCode.NotFound);
         await rossis.GetJsonAsync($"/api/agent/chat/history?roomId={room.Str("id")}", HttpStatusCode.NotFound);
         await rossis.GetJsonAsync($"/api/agent/documents?roomId={room.Str("id")}", HttpStatusCode.NotFound);
         await rossis.GetJsonAsync($"/api/agent/apps/{app.Str("id")}/records", HttpStatusCode.NotFound);

@@ -51,10 +51,10 @@ public sealed class AgentApiShapeTests(SeededSpace space) : IClassFixture<Seeded
         var images = await Api.GetJsonAsync("/api/agent/feed?type=image&limit=200");
         Assert.Equal(234, images.Total());
         Assert.All(images.Data(), p => Assert.Equal("image", p.Str("type")));
-        Assert.All(images.Data(), p => Assert.Equal("image/png", p.GetProperty("media").Str("mime")));
+        Assert.All(images.Data(), p => Assert.Equal("image/png", p.GetProperty("media")[0].Str("mime")));
 
         var links = await Api.GetJsonAsync("/api/agent/feed?type=LINK");
-        Assert.Equal("https://example.org/campsite", Assert.Single(links.Data()).Str("linkUrl"));
+        Assert.Equal("https://example.org/campsite", Assert.Single(links.Data()).GetProperty("content").Str("linkUrl"));
 
         var bad = await Api.GetJsonAsync("/api/agent/feed?type=poem", HttpStatusCode.BadRequest);
         Assert.True(bad.GetProperty("errors").TryGetProperty("type", out _));
@@ -74,8 +74,8 @@ public sealed class AgentApiShapeTests(SeededSpace space) : IClassFixture<Seeded
     public async Task Media_streams_png_bytes_with_etag_and_honours_ranges()
     {
         var post = (await Api.GetJsonAsync("/api/agent/feed?type=image&limit=1")).Data().Single();
-        var url = post.GetProperty("media").Str("url");
-        var size = post.GetProperty("media").GetProperty("size").GetInt64();
+        var url = post.GetProperty("media")[0].Str("url");
+        var size = post.GetProperty("media")[0].GetProperty("size").GetInt64();
 
         using var whole = await Api.GetAsync(url);
         Assert.Equal(HttpStatusCode.OK, whole.StatusCode);

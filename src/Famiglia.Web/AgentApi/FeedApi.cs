@@ -84,9 +84,10 @@ internal static class FeedApi
         posts.Select(p => new PostDto(
             p.Id,
             p.Type.ToString().ToLower(),
-            p.Text,
+            new PostContent(p.Text, p.LinkUrl),
             new UserDto(p.AuthorId, p.Author!.Handle, p.Author.DisplayName),
-            p.Media == null ? null : new MediaDto(p.Media.Id, p.Media.Mime, p.Media.Size, p.Media.Width, p.Media.Height, "/api/agent/media/" + p.Media.Id),
-            p.LinkUrl,
+            p.Media == null
+                ? Array.Empty<MediaDto>()
+                : new[] { new MediaDto(p.Media.Id, p.Media.Mime, p.Media.Size, p.Media.Width, p.Media.Height, "/api/agent/media/" + p.Media.Id) },
             p.CreatedAt));
 }
