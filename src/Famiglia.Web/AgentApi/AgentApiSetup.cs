@@ -1,3 +1,4 @@
+using Famiglia.Web.Agents;
 using Famiglia.Web.Infrastructure;
 
 namespace Famiglia.Web.AgentApi;
@@ -21,7 +22,7 @@ internal static class AgentApiSetup
     public static WebApplication MapAgentApi(this WebApplication app)
     {
         app.UseWhen(
-            context => context.Request.Path.StartsWithSegments(BasePath),
+            context => context.Request.Path.StartsWithSegments(BasePath) || context.Request.Path.StartsWithSegments(Agents.AgentRuntimeApi.BasePath),
             branch => branch.UseMiddleware<AgentApiMiddleware>());
 
         var api = app.MapGroup(BasePath).WithTags("Agent Data API");
@@ -30,6 +31,7 @@ internal static class AgentApiSetup
         api.MapRoomContent();
         api.MapFiles();
         api.MapApps();
+        app.MapAgentRuntime();
         return app;
     }
 }

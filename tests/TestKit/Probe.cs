@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Famiglia.Xmpp.Tests;
+namespace Famiglia.TestKit;
 
 /// <summary>Collects what handlers receive, for tests to await in order. The timeout only guards
 /// against a hang; no test asserts on how long anything took.</summary>

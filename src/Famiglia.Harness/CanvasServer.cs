@@ -1,0 +1,154 @@
+using System.Net.WebSockets;
+using System.Text;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Net.Http.Headers;
+
+namespace Famiglia.Harness;
+
+/// <summary>The canvas on port 80: static files from the canvas directory, the version for polling and pushing,
+/// and the media proxy that keeps the API key inside the sandbox.</summary>
+internal static class CanvasServer
+{
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    public static void MapCanvas(this WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+            {
+                // The canvas is read-only from the browser; agents write through the agent protocol.
+                context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                context.Response.Headers.Allow = "GET, HEAD";
+                return;
+            }
+
+            await next(context);
+        });
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+
+        app.MapGet("/_canvas/version", (CanvasStore canvas, HttpContext http) =>
+        {
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.Json(new VersionBody(canvas.Version), HarnessJson.Default.VersionBody);
+        });
+        app.Map("/_canvas/events", EventsAsync);
+        app.MapMethods("/_media/{mediaId}", ["GET", "HEAD"], MediaAsync);
+        app.MapMethods("/{**path}", ["GET", "HEAD"], (string? path, CanvasStore canvas, HttpContext http) => Serve(path ?? "", canvas, http));
+    }
+
+    private static IResult Serve(string path, CanvasStore canvas, HttpContext http)
+    {
+        var file = canvas.ResolveForServing(path);
+        if (file is null)
+        {
+            return Results.NotFound();
+        }
+
+        if (!ContentTypes.TryGetContentType(file, out var contentType))
+        {
+            contentType = "application/octet-stream";
+        }
+        else if (contentType.StartsWith("text/", StringComparison.Ordinal) || contentType is "application/javascript" or "application/json")
+        {
+            contentType += "; charset=utf-8";
+        }
+
+        var info = new FileInfo(file);
+        http.Response.Headers.CacheControl = "no-cache";
+        var etag = new EntityTagHeaderValue($"\"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}\"");
+        return Results.File(file, contentType, lastModified: info.LastWriteTimeUtc, entityTag: etag, enableRangeProcessing: true);
+    }
+
+    private static async Task EventsAsync(HttpContext http, CanvasStore canvas)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            http.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await http.Response.WriteAsync("/_canvas/events is a WebSocket endpoint; poll /_canvas/version otherwise.");
+            return;
+        }
+
+        using var socket = await http.WebSockets.AcceptWebSocketAsync();
+        var versions = System.Threading.Channels.Channel.CreateBounded<long>(new System.Threading.Channels.BoundedChannelOptions(16)
+        {
+            FullMode = System.Threading.Channels.BoundedChannelFullMode.DropOldest,
+        });
+        using var subscription = canvas.Subscribe(v => versions.Writer.TryWrite(v));
+        versions.Writer.TryWrite(canvas.Version);
+        using var closed = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        var reader = DrainAsync(socket, closed);
+        try
+        {
+            await foreach (var version in versions.Reader.ReadAllAsync(closed.Token))
+            {
+                var bytes = Encoding.UTF8.GetBytes($"{{\"version\":{version}}}");
+                await socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, closed.Token);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+        }
+
+        await reader;
+    }
+
+    /// <summary>Reads (and ignores) what the browser sends until it closes, then ends the push loop.</summary>
+    private static async Task DrainAsync(WebSocket socket, CancellationTokenSource closed)
+    {
+        var buffer = new byte[1024];
+        try
+        {
+            while (socket.State == WebSocketState.Open)
+            {
+                var result = await socket.ReceiveAsync(buffer, closed.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        {
+        }
+        finally
+        {
+            await closed.CancelAsync();
+        }
+    }
+
+    private static async Task MediaAsync(string mediaId, HttpContext http, DataApiClient api)
+    {
+        string? ifNoneMatch = http.Request.Headers.IfNoneMatch is { Count: > 0 } tags ? tags.ToString() : null;
+        using var upstream = await api.SendMediaRequestAsync(mediaId, ifNoneMatch, http.RequestAborted);
+        var response = http.Response;
+        response.StatusCode = (int)upstream.StatusCode;
+        if (upstream.Headers.ETag is { } etag)
+        {
+            response.Headers.ETag = etag.ToString();
+        }
+
+        response.Headers.CacheControl = "private, max-age=3600";
+        if (upstream.Content.Headers.ContentType is { } type)
+        {
+            response.ContentType = type.ToString();
+        }
+
+        if (upstream.Content.Headers.ContentLength is { } length)
+        {
+            response.ContentLength = length;
+        }
+
+        if (HttpMethods.IsHead(http.Request.Method) || upstream.StatusCode == System.Net.HttpStatusCode.NotModified)
+        {
+            return;
+        }
+
+        await using var body = await upstream.Content.ReadAsStreamAsync(http.RequestAborted);
+        await body.CopyToAsync(response.Body, http.RequestAborted);
+    }
+}
+
+internal sealed record VersionBody(long Version);

@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using Famiglia.Xmpp;
+
+namespace Famiglia.Harness;
+
+/// <summary>
+/// The agent's place in its room: connects (retrying until the server is there), joins with no history, stays
+/// joined across reconnects (the client library resumes or rejoins and catches up from the archive), and hands
+/// the messages meant for the agent to the inbox.
+/// </summary>
+internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbox, ILoggerFactory loggerFactory, TimeProvider time) : IAsyncDisposable
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger<RoomLink>();
+    private XmppClient? _client;
+    private MucRoom? _room;
+
+    /// <summary>Joined and not thrown out.</summary>
+    public bool IsJoined => _room?.IsJoined == true && Problem is null;
+
+    /// <summary>Why the agent is not in its room for good (kicked, banned, room destroyed), or null.</summary>
+    public string? Problem { get; private set; }
+
+    public XmppConnectionState State => _client?.State ?? XmppConnectionState.Disconnected;
+
+    /// <summary>Completes when the room is joined the first time.</summary>
+    public Task Joined => _joined.Task;
+
+    private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Connects and joins, retrying with backoff until it works or <paramref name="cancellationToken"/> fires.
+    /// Bad credentials are retried too (the account may be registered a moment later) but logged as errors.</summary>
+    public async Task RunAsync(Stopwatch sinceStart, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var client = new XmppClient(new XmppClientOptions
+            {
+                Service = settings.XmppService,
+                Domain = settings.XmppDomain,
+                Username = settings.XmppUser,
+                Password = settings.XmppPassword,
+                Resource = "harness",
+                Tls = settings.XmppTls,
+            }, loggerFactory, time);
+            try
+            {
+                await client.ConnectAsync(cancellationToken);
+                var room = await client.JoinRoomAsync(settings.RoomJid, settings.Nick, cancellationToken: cancellationToken);
+                room.OnMessage(OnRoomMessageAsync);
+                room.OnEvent(OnRoomEventAsync);
+                _client = client;
+                _room = room;
+                JoinedRoom(_logger, settings.RoomJid.ToString(), settings.Nick, sinceStart.Elapsed.TotalMilliseconds);
+                _joined.TrySetResult();
+                return;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                await client.DisposeAsync();
+                if (ex is XmppAuthenticationException)
+                {
+                    AuthenticationFailed(_logger, settings.XmppUser, delay.TotalMilliseconds);
+                }
+                else
+                {
+                    JoinFailed(_logger, ex.GetType().Name, ex.Message, delay.TotalMilliseconds);
+                }
+
+                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                delay = TimeSpan.FromMilliseconds(Math.Min(10_000, delay.TotalMilliseconds * 2 * (0.8 + (Random.Shared.NextDouble() * 0.4))));
+            }
+            catch
+            {
+                await client.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Sends into the room: into <paramref name="thread"/>, or the main chat when null.</summary>
+    public async Task<string> SendAsync(string text, string? thread, CancellationToken cancellationToken)
+    {
+        var room = _room;
+        if (room is null || Problem is not null)
+        {
+            throw new RpcException(RpcException.NotInRoom, Problem is null ? "not in the room yet" : $"not in the room: {Problem}");
+        }
+
+        return await room.SendAsync(text, thread, cancellationToken);
+    }
+
+    /// <summary>Leaves the room with an unavailable presence (the other occupants see it) and disconnects.</summary>
+    public async Task LeaveAsync(CancellationToken cancellationToken)
+    {
+        if (_room is { } room)
+        {
+            await room.LeaveAsync(cancellationToken);
+        }
+
+        if (_client is { } client)
+        {
+            await client.DisconnectAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_room is not null)
+        {
+            await _room.DisposeAsync();
+        }
+
+        if (_client is not null)
+        {
+            await _client.DisposeAsync();
+        }
+    }
+
+    private Task OnRoomMessageAsync(RoomMessage message)
+    {
+        if (message.IsOwn || message.Nick == settings.Nick)
+        {
+            return Task.CompletedTask;
+        }
+
+        // Main chat and the agent's own document thread; other documents' threads belong to other tabs.
+        if (message.Thread is not null && message.Thread != settings.Thread)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (!settings.DeliverAgentMessages && message.Nick.StartsWith("@s:", StringComparison.Ordinal))
+        {
+            return Task.CompletedTask;
+        }
+
+        inbox.Add(new InboxMessage(
+            message.StanzaId ?? message.OriginId ?? Guid.NewGuid().ToString("N"),
+            message.Nick,
+            message.Body,
+            message.Thread,
+            message.Timestamp,
+            message.Room.ToString()));
+        return Task.CompletedTask;
+    }
+
+    private Task OnRoomEventAsync(MucRoomEvent roomEvent)
+    {
+        switch (roomEvent.Kind)
+        {
+            case MucRoomEventKind.Kicked or MucRoomEventKind.Banned or MucRoomEventKind.Destroyed
+                or MucRoomEventKind.RemovedFromMembersOnly or MucRoomEventKind.RejoinFailed:
+                Problem = $"{roomEvent.Kind.ToString().ToLowerInvariant()}{(roomEvent.Reason is null ? "" : ": " + roomEvent.Reason)}";
+                RoomLost(_logger, Problem);
+                break;
+            case MucRoomEventKind.Rejoined:
+                Problem = null;
+                Rejoined(_logger);
+                break;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "joined {Room} as {Nick}, {Ms:0} ms after start")]
+    private static partial void JoinedRoom(ILogger logger, string room, string nick, double ms);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "XMPP login refused for user {User}; retrying in {DelayMs:0} ms")]
+    private static partial void AuthenticationFailed(ILogger logger, string user, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not join the room ({Type}: {Error}); retrying in {DelayMs:0} ms")]
+    private static partial void JoinFailed(ILogger logger, string type, string error, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "out of the room: {Problem}")]
+    private static partial void RoomLost(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "rejoined the room")]
+    private static partial void Rejoined(ILogger logger);
+}

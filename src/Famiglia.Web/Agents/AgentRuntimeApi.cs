@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Famiglia.Web.AgentApi;
+using Famiglia.Web.Spaces;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Famiglia.Web.Agents;
+
+/// <summary>
+/// The runtime endpoint beside the read-only Data API, for the harness inside the sandbox: heartbeats. Same key,
+/// same authentication, rate limit and audit as <c>/api/agent</c>.
+/// </summary>
+internal static partial class AgentRuntimeApi
+{
+    public const string BasePath = "/api/agent-runtime";
+
+    public static void MapAgentRuntime(this WebApplication app)
+    {
+        var runtime = app.MapGroup(BasePath).WithTags("Agent runtime");
+        runtime.MapPost("/heartbeat", HeartbeatAsync)
+            .WithSummary("The harness reports that the agent is alive; sets the agent's lastHeartbeat.");
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem>> HeartbeatAsync(
+        HttpRequest request, AgentCaller caller, IDbContextFactory<FamigliaDbContext> db, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var report = await ReadReportAsync(request, cancellationToken);
+        if (report.Error is { } error)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [error] });
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        await context.AgentConfigs.Where(a => a.Id == caller.AgentConfigId)
+            .ExecuteUpdateAsync(a => a.SetProperty(x => x.LastHeartbeat, now).SetProperty(x => x.UpdatedAt, now), cancellationToken);
+        if (report.Ok == false)
+        {
+            Unhealthy(loggers.CreateLogger(typeof(AgentRuntimeApi).FullName!), caller.AgentName, report.Detail ?? "");
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<(bool? Ok, string? Detail, string? Error)> ReadReportAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding")))
+        {
+            return (null, null, null);
+        }
+
+        try
+        {
+            using var json = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            if (json.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, null, "The heartbeat body must be a JSON object.");
+            }
+
+            bool? ok = json.RootElement.TryGetProperty("ok", out var okValue) && okValue.ValueKind is JsonValueKind.True or JsonValueKind.False ? okValue.GetBoolean() : null;
+            var detail = json.RootElement.TryGetProperty("detail", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+            return (ok, detail is { Length: > 500 } ? detail[..500] : detail, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, null, $"The heartbeat body is not JSON: {ex.Message}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {Agent} reports it is unhealthy: {Detail}")]
+    private static partial void Unhealthy(ILogger logger, string agent, string detail);
+}

@@ -1,0 +1,252 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Famiglia.Xmpp;
+using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
+
+namespace Famiglia.Harness.Tests;
+
+/// <summary>The harness as a host process against real ejabberd and real famiglia-web, with a Python agent that speaks
+/// the agent protocol directly. (The same harness inside a real sandbox: HarnessInSandboxTests.)</summary>
+public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper output) : IClassFixture<HarnessWorld>, IAsyncLifetime
+{
+    private readonly List<IAsyncDisposable> _disposables = [];
+    private readonly List<TempDirectory> _directories = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        for (var i = _disposables.Count - 1; i >= 0; i--)
+        {
+            if (_disposables[i] is HarnessProcess harness)
+            {
+                output.WriteLine(harness.Output());
+            }
+
+            await _disposables[i].DisposeAsync();
+        }
+
+        _directories.ForEach(d => d.Dispose());
+    }
+
+    [Fact]
+    public async Task A_message_in_the_agents_thread_is_answered_in_that_thread_and_main_chat_in_main_chat()
+    {
+        var (agent, _, _) = await StartHarnessAsync();
+        var (room, heard) = await JoinAsPersonAsync("alice");
+
+        await room.SendAsync("hello", agent.Thread);
+        var reply = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
+        Assert.Equal("echo: hello", reply.Body);
+        Assert.Equal(agent.Thread, reply.Thread);
+
+        // Another document's thread is not for this agent; the main chat is.
+        await room.SendAsync("not for you", "some-other-document");
+        await room.SendAsync("hi everyone");
+        reply = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
+        Assert.Equal("echo: hi everyone", reply.Body);
+        Assert.Null(reply.Thread);
+    }
+
+    [Fact]
+    public async Task The_canvas_is_served_and_a_version_bump_arrives_over_the_websocket()
+    {
+        var (agent, port, _) = await StartHarnessAsync();
+        var (room, heard) = await JoinAsPersonAsync("bob");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var events = new ClientWebSocket();
+        await events.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/_canvas/events"), CancellationToken.None);
+        Assert.Equal(1, await ReceiveVersionAsync(events));
+
+        await room.SendAsync("canvas Hello from the agent", agent.Thread);
+        Assert.Equal("canvas: 2", (await heard.NextMatchingAsync(m => m.Nick == agent.Nick)).Body);
+        Assert.Equal(2, await ReceiveVersionAsync(events));
+
+        using var page = await http.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("<h1>Hello from the agent</h1>", await page.Content.ReadAsStringAsync());
+        Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
+        using var version = JsonDocument.Parse(await http.GetStringAsync("/_canvas/version"));
+        Assert.Equal(2, version.RootElement.GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public async Task Canvas_paths_that_leave_the_canvas_are_refused_over_http_and_from_the_agent()
+    {
+        var (agent, port, dirs) = await StartHarnessAsync();
+        File.WriteAllText(Path.Combine(dirs.Canvas, "ok.txt"), "fine");
+        File.CreateSymbolicLink(Path.Combine(dirs.Canvas, "etc"), "/etc");
+        File.WriteAllText(Path.Combine(dirs.Workspace, "secret.txt"), "not for browsers");
+
+        Assert.Equal("200 fine", await RawGetAsync(port, "/ok.txt"));
+        foreach (var path in new[] { "/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/etc/passwd", "/etc/", "/.hidden", "/nope.html" })
+        {
+            Assert.StartsWith("404", await RawGetAsync(port, path));
+        }
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        using var post = await http.PostAsync("/ok.txt", new StringContent("x"));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
+
+        var (room, heard) = await JoinAsPersonAsync("carol");
+        foreach (var escape in new[] { "../outside.txt", "/etc/passwd", "etc/evil.txt", "_canvas/version" })
+        {
+            await room.SendAsync("escape " + escape, agent.Thread);
+            Assert.Equal("escape: -32003", (await heard.NextMatchingAsync(m => m.Nick == agent.Nick)).Body);
+        }
+
+        Assert.False(File.Exists(Path.Combine(dirs.Workspace, "outside.txt")));
+        Assert.False(File.Exists("/etc/evil.txt"));
+    }
+
+    [Fact]
+    public async Task A_crashed_or_killed_agent_is_restarted_and_the_messages_sent_meanwhile_are_answered()
+    {
+        var (agent, _, dirs) = await StartHarnessAsync();
+        var (room, heard) = await JoinAsPersonAsync("dora");
+
+        // The agent exits while handling this one, before answering: it is delivered again after the restart.
+        await room.SendAsync("die-once", agent.Thread);
+        await room.SendAsync("sent while it was down", agent.Thread);
+        var replies = new[] { await heard.NextMatchingAsync(m => m.Nick == agent.Nick), await heard.NextMatchingAsync(m => m.Nick == agent.Nick) }
+            .Select(m => m.Body).Order().ToArray();
+        Assert.Equal(["echo: die-once (after a restart)", "echo: sent while it was down"], replies);
+
+        // Killed from outside (SIGKILL), and a message right away.
+        var pid = int.Parse(File.ReadAllText(Path.Combine(dirs.Workspace, "agent.pid")), System.Globalization.CultureInfo.InvariantCulture);
+        System.Diagnostics.Process.GetProcessById(pid).Kill();
+        // (Delivery is at least once: a message answered just before the kill may come again; skip those.)
+        await room.SendAsync("are you back?", agent.Thread);
+        await heard.NextMatchingAsync(m => m.Nick == agent.Nick && m.Body == "echo: are you back?");
+        Assert.NotEqual(pid, int.Parse(File.ReadAllText(Path.Combine(dirs.Workspace, "agent.pid")), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Sigterm_leaves_the_room_where_others_see_it_and_exits_zero()
+    {
+        var (room, _) = await JoinAsPersonAsync("emil");
+        var left = new Probe<MucRoomEvent>();
+        room.OnEvent(left.Add);
+        var (agent, _, _) = await StartHarnessAsync();
+        await left.NextMatchingAsync(e => e.Kind == MucRoomEventKind.OccupantJoined && e.Nick == agent.Nick);
+
+        var harness = (HarnessProcess)_disposables.Last();
+        harness.Signal(15);
+        Assert.Equal(0, await harness.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        await left.NextMatchingAsync(e => e.Kind == MucRoomEventKind.OccupantLeft && e.Nick == agent.Nick);
+        Assert.Contains("stopped in", harness.Output(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Heartbeats_set_the_agents_last_heartbeat_in_famiglia_web()
+    {
+        var (agent, _, _) = await StartHarnessAsync();
+        var database = Path.Combine(world.Web.DataDirectory, "famiglia.db");
+        Assert.True(File.Exists(database), database);
+        string? last = null;
+        for (var i = 0; i < 300 && last is null; i++)
+        {
+            await using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT LastHeartbeat FROM AgentConfigs WHERE Name = $name";
+            command.Parameters.AddWithValue("$name", agent.Slug);
+            last = await command.ExecuteScalarAsync() as string;
+            if (last is null)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.NotNull(last);
+    }
+
+    [Fact]
+    public async Task A_missing_or_malformed_environment_fails_at_start_naming_each_variable_without_secrets()
+    {
+        var agent = await world.NewAgentAsync();
+        var env = new Dictionary<string, string>(agent.Environment);
+        env.Remove("XMPP_PASSWORD");
+        env.Remove("XMPP_MUC_JID");
+        env["XMPP_SERVICE"] = "http://not-xmpp";
+        await using var harness = HarnessProcess.Start(env);
+        Assert.Equal(2, await harness.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var text = harness.Output();
+        Assert.Contains("XMPP_PASSWORD is missing", text, StringComparison.Ordinal);
+        Assert.Contains("XMPP_MUC_JID is missing", text, StringComparison.Ordinal);
+        Assert.Contains("XMPP_SERVICE 'http://not-xmpp' is not an XMPP service", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(agent.ApiKey, text, StringComparison.Ordinal);
+    }
+
+    private async Task<(AgentIdentity Agent, int Port, (string Canvas, string Workspace) Dirs)> StartHarnessAsync()
+    {
+        var agent = await world.NewAgentAsync();
+        var dir = TempDirectory.Create("harness-");
+        _directories.Add(dir);
+        var canvas = Directory.CreateDirectory(dir.Combine("canvas")).FullName;
+        var workspace = Directory.CreateDirectory(dir.Combine("workspace")).FullName;
+        var port = FreePort.Next();
+        var env = new Dictionary<string, string>(agent.Environment)
+        {
+            ["HARNESS_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CANVAS_DIR"] = canvas,
+            ["WORKSPACE_DIR"] = workspace,
+            ["AGENT_DIR"] = dir.Combine("no-agent-dir"),
+            ["AEGIS_CONTROL_SOCKET"] = dir.Combine("no-control.sock"),
+            ["AGENT_COMMAND"] = "python3 " + Path.Combine(AppContext.BaseDirectory, "agents", "echo.py"),
+            ["HEARTBEAT_SECONDS"] = "1",
+        };
+        var harness = HarnessProcess.Start(env);
+        _disposables.Add(harness);
+        try
+        {
+            await harness.Joined;
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException("The harness did not join its room:\n" + harness.Output());
+        }
+
+        return (agent, port, (canvas, workspace));
+    }
+
+    private async Task<(MucRoom Room, Probe<RoomMessage> Heard)> JoinAsPersonAsync(string name)
+    {
+        var user = $"{name}{Guid.NewGuid().ToString("N")[..6]}";
+        var client = new XmppClient(await world.Ejabberd.CreateAccountAsync(user, webSocket: true));
+        _disposables.Add(client);
+        await client.ConnectAsync();
+        var room = await client.JoinRoomAsync(world.Room, $"@u:{user}@{world.Ejabberd.Host}");
+        var heard = new Probe<RoomMessage>();
+        room.OnMessage(heard.Add);
+        return (room, heard);
+    }
+
+    private static async Task<long> ReceiveVersionAsync(ClientWebSocket socket)
+    {
+        var buffer = new byte[256];
+        var result = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        using var json = JsonDocument.Parse(buffer.AsMemory(0, result.Count));
+        return json.RootElement.GetProperty("version").GetInt64();
+    }
+
+    /// <summary>A GET with the path exactly as given (HttpClient would normalise dot segments away).
+    /// Returns "status body".</summary>
+    private static async Task<string> RawGetAsync(int port, string path)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, port);
+        await using var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: canvas\r\nConnection: close\r\n\r\n"));
+        using var reader = new StreamReader(stream);
+        var response = await reader.ReadToEndAsync();
+        var status = response.Split(' ', 3)[1];
+        var body = response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        return $"{status} {body}";
+    }
+}

@@ -1,0 +1,192 @@
+using System.Text.Json.Nodes;
+
+namespace Famiglia.Harness.Tests;
+
+public sealed class CommandLineTests
+{
+    [Theory]
+    [InlineData("dotnet /opt/a.dll", new[] { "dotnet", "/opt/a.dll" })]
+    [InlineData("  node   'my agent.js'  ", new[] { "node", "my agent.js" })]
+    [InlineData("sh -c \"echo \\\"hi\\\"\"", new[] { "sh", "-c", "echo \"hi\"" })]
+    [InlineData("a\\ b c", new[] { "a b", "c" })]
+    [InlineData("''", new[] { "" })]
+    public void Splits_like_a_shell_without_expansion(string text, string[] expected) => Assert.Equal(expected, CommandLine.Split(text));
+
+    [Theory]
+    [InlineData("node 'unterminated")]
+    [InlineData("   ")]
+    public void Unbalanced_or_empty_gives_no_words(string text) => Assert.Empty(CommandLine.Split(text));
+}
+
+public sealed class CanvasStoreTests : IDisposable
+{
+    private readonly TempDirectory _dir = TempDirectory.Create("canvas-store-");
+
+    public void Dispose() => _dir.Dispose();
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("/etc/passwd")]
+    [InlineData("../x")]
+    [InlineData("a/../../x")]
+    [InlineData("a//b")]
+    [InlineData("a\\b")]
+    [InlineData("./a")]
+    [InlineData("_canvas/version")]
+    [InlineData("_media/x")]
+    public async Task Refuses_paths_that_are_not_plain_relative_paths_inside(string path)
+    {
+        var store = new CanvasStore(_dir.Combine("canvas"));
+        await Assert.ThrowsAsync<CanvasPathException>(() => store.WriteAsync(path, "x"u8.ToArray(), CancellationToken.None));
+        await Assert.ThrowsAsync<CanvasPathException>(() => store.ReadAsync(path, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Writes_through_a_link_that_leaves_the_canvas_are_refused()
+    {
+        var outside = Directory.CreateDirectory(_dir.Combine("outside")).FullName;
+        var store = new CanvasStore(_dir.Combine("canvas"));
+        Directory.CreateSymbolicLink(Path.Combine(store.Root, "out"), outside);
+        await Assert.ThrowsAsync<CanvasPathException>(() => store.WriteAsync("out/x.html", "x"u8.ToArray(), CancellationToken.None));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+        Assert.Null(store.ResolveForServing("/out/x.html"));
+    }
+
+    [Fact]
+    public async Task Writes_create_directories_and_serve_index_html_for_a_directory()
+    {
+        var store = new CanvasStore(_dir.Combine("canvas"));
+        await store.WriteAsync("gallery/index.html", "<p>hi</p>"u8.ToArray(), CancellationToken.None);
+        Assert.Equal("<p>hi</p>"u8.ToArray(), await store.ReadAsync("gallery/index.html", CancellationToken.None));
+        Assert.EndsWith("gallery/index.html", store.ResolveForServing("/gallery/"));
+        Assert.Null(store.ResolveForServing("/"));
+        Assert.True(store.Delete("gallery/index.html"));
+        Assert.False(store.Delete("gallery/index.html"));
+        Assert.Empty(Directory.EnumerateFiles(store.Root, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void Version_bumps_reach_subscribers_until_they_unsubscribe()
+    {
+        var store = new CanvasStore(_dir.Combine("canvas"));
+        var seen = new List<long>();
+        var subscription = store.Subscribe(seen.Add);
+        Assert.Equal(2, store.BumpVersion());
+        subscription.Dispose();
+        store.BumpVersion();
+        Assert.Equal([2], seen);
+        Assert.Equal(3, store.Version);
+    }
+}
+
+public sealed class AgentInboxTests
+{
+    private static InboxMessage Message(string id) => new(id, "@u:alice@h", id, null, DateTimeOffset.UnixEpoch, "r@c.h");
+
+    [Fact]
+    public async Task Unanswered_messages_go_back_to_the_front_in_order()
+    {
+        var inbox = new AgentInbox();
+        foreach (var id in new[] { "a", "b", "c" })
+        {
+            inbox.Add(Message(id));
+        }
+
+        Assert.Equal("a", (await inbox.TakeAsync("1", CancellationToken.None)).Id);
+        Assert.Equal("b", (await inbox.TakeAsync("2", CancellationToken.None)).Id);
+        Assert.True(inbox.Complete("1"));
+        inbox.Requeue();
+        Assert.Equal(["b", "c"], [(await inbox.TakeAsync("3", CancellationToken.None)).Id, (await inbox.TakeAsync("4", CancellationToken.None)).Id]);
+    }
+
+    [Fact]
+    public async Task A_message_that_never_gets_answered_is_dropped_after_three_deliveries()
+    {
+        var inbox = new AgentInbox(maxAttempts: 3);
+        var dropped = new List<string>();
+        inbox.Dropped += dropped.Add;
+        inbox.Add(Message("poison"));
+        for (var i = 0; i < 3; i++)
+        {
+            await inbox.TakeAsync($"{i}", CancellationToken.None);
+            inbox.Requeue();
+        }
+
+        Assert.Equal(0, inbox.Waiting);
+        Assert.Contains("poison", Assert.Single(dropped), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_full_inbox_drops_the_oldest_and_says_so()
+    {
+        var inbox = new AgentInbox(capacity: 2);
+        var dropped = new List<string>();
+        inbox.Dropped += dropped.Add;
+        inbox.Add(Message("1"));
+        inbox.Add(Message("2"));
+        inbox.Add(Message("3"));
+        Assert.Equal(2, inbox.Waiting);
+        Assert.Contains(" 1", Assert.Single(dropped), StringComparison.Ordinal);
+    }
+}
+
+public sealed class MediaUrlRewriteTests
+{
+    [Fact]
+    public void Data_api_media_urls_become_canvas_relative_and_nothing_else_changes()
+    {
+        var json = JsonNode.Parse("""
+            {"data":[{"id":"p1","content":{"text":"/api/agent/media/not-a-url-field"},"media":[{"id":"m1","url":"/api/agent/media/m1"}]},
+                     {"id":"p2","media":[],"linkUrl":"https://example.org","url":"https://example.org/x"}],"total":2}
+            """);
+        DataApiClient.RewriteMediaUrls(json);
+        Assert.Equal("_media/m1", (string?)json!["data"]![0]!["media"]![0]!["url"]);
+        Assert.Equal("/api/agent/media/not-a-url-field", (string?)json["data"]![0]!["content"]!["text"]);
+        Assert.Equal("https://example.org/x", (string?)json["data"]![1]!["url"]);
+    }
+}
+
+public sealed class HarnessSettingsTests
+{
+    private static Dictionary<string, string> Valid() => new()
+    {
+        ["XMPP_SERVICE"] = "ws://ejabberd:5280/ws",
+        ["XMPP_USER"] = "s-photo-agent",
+        ["XMPP_PASSWORD"] = "pw-secret-1",
+        ["XMPP_DOMAIN"] = "dev1.localhost",
+        ["XMPP_MUC_JID"] = "photos.feldmans@conference.dev1.localhost",
+        ["XMPP_NICK"] = "@s:photo-agent@dev1.localhost",
+        ["FAMIGLIA_GROUP_ID"] = "g1",
+        ["FAMIGLIA_ROOM_ID"] = "r1",
+        ["FAMIGLIA_API_URL"] = "http://famiglia-web:3000",
+        ["FAMIGLIA_API_KEY"] = "fam_secret-2",
+    };
+
+    [Fact]
+    public void A_complete_environment_gives_defaults_for_the_rest()
+    {
+        var settings = HarnessSettings.FromEnvironment(Valid());
+        Assert.Equal(80, settings.Port);
+        Assert.Equal("/canvas", settings.CanvasDirectory);
+        Assert.Null(settings.Thread);
+        Assert.Null(settings.AgentCommand);
+        Assert.Equal("photos.feldmans", settings.RoomJid.Local);
+    }
+
+    [Fact]
+    public void Every_problem_is_named_and_no_secret_value_is_shown()
+    {
+        var env = Valid();
+        env.Remove("XMPP_NICK");
+        env["XMPP_USER"] = "Not Valid";
+        env["FAMIGLIA_API_URL"] = "ftp://x";
+        env["HARNESS_PORT"] = "99999";
+        env["AGENT_COMMAND"] = "node 'broken";
+        var error = Assert.Throws<HarnessConfigurationException>(() => HarnessSettings.FromEnvironment(env));
+        Assert.Equal(5, error.Errors.Count);
+        Assert.Contains("XMPP_NICK is missing", error.Message, StringComparison.Ordinal);
+        Assert.Contains("HARNESS_PORT '99999'", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("pw-secret-1", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("fam_secret-2", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,30 @@
+using System.Net;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+
+namespace Famiglia.Web.Tests;
+
+public sealed class AgentRuntimeTests(SeededSpace space) : IClassFixture<SeededSpace>
+{
+    [Fact]
+    public async Task A_heartbeat_with_the_agents_key_sets_last_heartbeat()
+    {
+        using var response = await space.Feldmans.PostAsync("/api/agent-runtime/heartbeat",
+            new StringContent("""{"ok":true,"detail":"joined"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var last = await space.Web.QueryAsync(db => db.AgentConfigs.Where(a => a.Name == "photo-agent").Select(a => a.LastHeartbeat).SingleAsync());
+        Assert.Equal(space.Web.Clock.GetUtcNow().UtcDateTime, last);
+    }
+
+    [Fact]
+    public async Task A_heartbeat_without_a_key_is_401_and_a_bad_body_is_400_naming_it()
+    {
+        using var anonymous = space.Web.CreateAgentClient(null);
+        using var unauthorized = await anonymous.PostAsync("/api/agent-runtime/heartbeat", new StringContent("{}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
+
+        using var bad = await space.Feldmans.PostAsync("/api/agent-runtime/heartbeat", new StringContent("[1,2", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("\"body\"", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
