@@ -36,7 +36,7 @@ internal sealed class AgentRequestHandler(HarnessSettings settings, RoomLink roo
             case "api.room":
                 return await api.GetJsonAsync("/api/agent/room", cancellationToken);
             case "api.rooms":
-                return await api.GetJsonAsync("/api/agent/rooms", cancellationToken);
+                return await api.GetJsonAsync("/api/agent/rooms" + Query(p, "limit", "offset"), cancellationToken);
             case "api.feed":
                 return await api.GetJsonAsync("/api/agent/feed" + Query(p, "type", "limit", "offset"), cancellationToken);
             case "api.post":
@@ -48,7 +48,7 @@ internal sealed class AgentRequestHandler(HarnessSettings settings, RoomLink roo
                 }
 
             case "api.chatHistory":
-                return await api.GetJsonAsync("/api/agent/chat/history" + Query(WithRoom(p), "roomId", "limit", "offset"), cancellationToken);
+                return await api.GetJsonAsync("/api/agent/chat/history" + Query(WithRoom(p), "roomId", "thread", "limit", "offset"), cancellationToken);
             case "api.documents":
                 return await api.GetJsonAsync("/api/agent/documents" + Query(WithRoom(p), "roomId", "limit", "offset"), cancellationToken);
             case "api.files":

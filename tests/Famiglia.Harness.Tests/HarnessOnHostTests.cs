@@ -143,6 +143,45 @@ public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task The_csharp_echo_template_answers_through_the_sdk()
+    {
+        var (agent, _, _) = await StartHarnessAsync("dotnet " + ServiceProcess.BuiltDll("templates", "echo", "echo-agent"));
+        var (room, heard) = await JoinAsPersonAsync("fred");
+        await room.SendAsync("ciao", agent.Thread);
+        var reply = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
+        Assert.Equal("echo: ciao", reply.Body);
+        Assert.Equal(agent.Thread, reply.Thread);
+    }
+
+    [Fact]
+    public async Task The_photo_library_template_builds_a_gallery_whose_images_load_without_the_key()
+    {
+        var (agent, port, _) = await StartHarnessAsync("dotnet " + ServiceProcess.BuiltDll("templates", "photo-library", "photo-library-agent"));
+        var (room, heard) = await JoinAsPersonAsync("gina");
+        await room.SendAsync("Build me a photo library from all group photos", agent.Thread);
+        var reply = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
+        Assert.Equal("Found 234 photos! Gallery is ready.", reply.Body);
+        Assert.Equal(agent.Thread, reply.Thread);
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var html = await http.GetStringAsync("/index.html");
+        Assert.DoesNotContain(agent.ApiKey, html, StringComparison.Ordinal);
+        var sources = System.Text.RegularExpressions.Regex.Matches(html, "<img[^>]* src=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(234, sources.Count);
+        Assert.All(sources, src => Assert.StartsWith("_media/", src, StringComparison.Ordinal));
+        foreach (var src in sources.Take(5))
+        {
+            using var image = await http.GetAsync("/" + src);
+            Assert.Equal(HttpStatusCode.OK, image.StatusCode);
+            Assert.Equal("image/png", image.Content.Headers.ContentType!.MediaType);
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], (await image.Content.ReadAsByteArrayAsync())[..4]);
+        }
+
+        using var version = JsonDocument.Parse(await http.GetStringAsync("/_canvas/version"));
+        Assert.Equal(2, version.RootElement.GetProperty("version").GetInt64());
+    }
+
+    [Fact]
     public async Task Heartbeats_set_the_agents_last_heartbeat_in_famiglia_web()
     {
         var (agent, _, _) = await StartHarnessAsync();
@@ -183,7 +222,7 @@ public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper out
         Assert.DoesNotContain(agent.ApiKey, text, StringComparison.Ordinal);
     }
 
-    private async Task<(AgentIdentity Agent, int Port, (string Canvas, string Workspace) Dirs)> StartHarnessAsync()
+    private async Task<(AgentIdentity Agent, int Port, (string Canvas, string Workspace) Dirs)> StartHarnessAsync(string? agentCommand = null)
     {
         var agent = await world.NewAgentAsync();
         var dir = TempDirectory.Create("harness-");
@@ -198,7 +237,7 @@ public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper out
             ["WORKSPACE_DIR"] = workspace,
             ["AGENT_DIR"] = dir.Combine("no-agent-dir"),
             ["AEGIS_CONTROL_SOCKET"] = dir.Combine("no-control.sock"),
-            ["AGENT_COMMAND"] = "python3 " + Path.Combine(AppContext.BaseDirectory, "agents", "echo.py"),
+            ["AGENT_COMMAND"] = agentCommand ?? "python3 " + Path.Combine(AppContext.BaseDirectory, "agents", "echo.py"),
             ["HEARTBEAT_SECONDS"] = "1",
         };
         var harness = HarnessProcess.Start(env);

@@ -24,10 +24,13 @@ public sealed class ServiceProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>The built dll of <c>src/{project}</c> in the configuration the tests run in.</summary>
-    public static string BuiltDll(string project, string assembly)
+    public static string BuiltDll(string project, string assembly) => BuiltDll("src", project, assembly);
+
+    /// <summary>The built dll of <c>{folder}/{project}</c> (e.g. <c>templates/echo</c>) in the tests' configuration.</summary>
+    public static string BuiltDll(string folder, string project, string assembly)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0
-        var dll = RepositoryPaths.Combine("src", project, "bin", configuration, "net10.0", assembly + ".dll");
+        var dll = RepositoryPaths.Combine(folder, project, "bin", configuration, "net10.0", assembly + ".dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"{dll} is not built; build Aegis.slnx in {configuration} first.", dll);
     }
 

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Famiglia.AgentSdk.Protocol;
+
+/// <summary>Source-generated (reflection-free, trim and AOT safe) camelCase JSON for every protocol shape.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ReadyParams))]
+[JsonSerializable(typeof(AgentIdentity))]
+[JsonSerializable(typeof(SayParams))]
+[JsonSerializable(typeof(AnnounceParams))]
+[JsonSerializable(typeof(SentResult))]
+[JsonSerializable(typeof(MessageParams))]
+[JsonSerializable(typeof(EmptyParams))]
+[JsonSerializable(typeof(PostParams))]
+[JsonSerializable(typeof(MediaParams))]
+[JsonSerializable(typeof(MediaResult))]
+[JsonSerializable(typeof(DocumentsParams))]
+[JsonSerializable(typeof(FilesParams))]
+[JsonSerializable(typeof(AppRecordsParams))]
+[JsonSerializable(typeof(FeedQuery))]
+[JsonSerializable(typeof(ChatQuery))]
+[JsonSerializable(typeof(GroupInfo))]
+[JsonSerializable(typeof(RoomInfo))]
+[JsonSerializable(typeof(Post))]
+[JsonSerializable(typeof(Paginated<RoomInfo>))]
+[JsonSerializable(typeof(Paginated<Post>))]
+[JsonSerializable(typeof(Paginated<ChatMessage>))]
+[JsonSerializable(typeof(Paginated<Document>))]
+[JsonSerializable(typeof(Paginated<FileResult>))]
+[JsonSerializable(typeof(Paginated<App>))]
+[JsonSerializable(typeof(Paginated<AppRecord>))]
+[JsonSerializable(typeof(CanvasTextParams))]
+[JsonSerializable(typeof(CanvasBytesParams))]
+[JsonSerializable(typeof(CanvasPathParams))]
+[JsonSerializable(typeof(CanvasWriteResult))]
+[JsonSerializable(typeof(CanvasReadResult))]
+[JsonSerializable(typeof(CanvasDeleteResult))]
+[JsonSerializable(typeof(CanvasVersionResult))]
+internal sealed partial class AgentJsonContext : JsonSerializerContext;

@@ -1,0 +1,27 @@
+using Famiglia.AgentSdk;
+using PhotoLibrary;
+
+// Spec §8.1: asked about photos, the agent builds a gallery of the group's image posts on its canvas.
+await using var agent = new FamigliaAgent();
+agent.OnMessage(async msg =>
+{
+    if (!GalleryRequest.Matches(msg.Body))
+    {
+        await msg.ReplyAsync("Ask me to build a photo library from the group's photos.");
+        return;
+    }
+
+    try
+    {
+        var (photos, total) = await ImageFeed.ReadAllAsync(agent.Api, agent.Stopping);
+        await agent.Canvas.WriteAsync("index.html", GalleryPage.Render(photos, total), agent.Stopping);
+        // Bump first: the tab reloads while the reply travels, so the gallery is there when the user reads it.
+        await agent.Canvas.BumpVersionAsync();
+        await msg.ReplyAsync($"Found {total} photos! Gallery is ready.");
+    }
+    catch (FamigliaAgentException ex)
+    {
+        await msg.ReplyAsync($"Sorry, I could not build the gallery: {ex.Message}");
+    }
+});
+await agent.RunAsync();
