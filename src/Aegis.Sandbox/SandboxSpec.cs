@@ -11,10 +11,17 @@ public sealed record SandboxSpec(string InstanceId, string AppId, string Command
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
     /// <summary>
-    /// The complete environment of the sandboxed process (rendered env + secrets). Nothing of the host's environment
-    /// is passed; a default <c>PATH</c> is added only when this has none.
+    /// The complete environment of the sandboxed process (rendered env + secrets), over the defaults of
+    /// <see cref="Image"/> if any. Nothing of the host's environment is passed; a default <c>PATH</c> is added only when
+    /// neither this nor the image sets one.
     /// </summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// The image the sandbox boots: its <c>/usr</c>, <c>/etc</c> files and <c>/opt</c> instead of the host's. Null: the
+    /// host's <c>/usr</c> and <c>/etc</c> files, read-only.
+    /// </summary>
+    public SandboxImage? Image { get; init; }
 
     /// <summary>Host directory mounted read-write at <c>/canvas</c>; defaults to <c>canvas</c> inside the workspace (created if missing).</summary>
     public string? CanvasDirectory { get; init; }

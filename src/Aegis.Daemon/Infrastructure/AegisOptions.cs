@@ -1,3 +1,5 @@
+using Aegis.Daemon.Images;
+
 namespace Aegis.Daemon.Infrastructure;
 
 /// <summary>aegisd settings (section "Aegis").</summary>
@@ -30,8 +32,21 @@ public sealed record AegisOptions
     /// </summary>
     public Dictionary<string, string> InternalHosts { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Port remaps of internal hosts: <c>Aegis:InternalHostPorts:famiglia-web:3000 = 3100</c> lets the sandbox's
+    /// <c>famiglia-web:3000</c> lead to port 3100 of the target (a famiglia-web or ejabberd on another port).
+    /// </summary>
+    public Dictionary<string, Dictionary<string, int>> InternalHostPorts { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The target of internal hosts not in <see cref="InternalHosts"/>: the host's loopback, where ejabberd and famiglia-web listen.</summary>
     public string DefaultInternalHostTarget { get; init; } = "127.0.0.1";
+
+    /// <summary>
+    /// Built images sandboxes boot, by the reference kits name in <c>image.base</c>
+    /// (<c>Aegis:Images:0:Reference = ghcr.io/famiglia/agent-base:latest</c>, <c>Aegis:Images:0:Path = /srv/images/agent-base</c>).
+    /// A kit whose image is not listed runs on the host's /usr.
+    /// </summary>
+    public List<ImageMapping> Images { get; init; } = [];
 
     /// <summary>Largest release archive accepted.</summary>
     public long MaxReleaseBytes { get; init; } = 256L * 1024 * 1024;

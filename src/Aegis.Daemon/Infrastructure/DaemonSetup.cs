@@ -3,6 +3,7 @@ using Aegis.Core.Secrets;
 using Aegis.Daemon.Apps;
 using Aegis.Daemon.Auth;
 using Aegis.Daemon.Events;
+using Aegis.Daemon.Images;
 using Aegis.Daemon.Instances;
 using Aegis.Daemon.Kits;
 using Aegis.Daemon.Router;
@@ -21,6 +22,7 @@ internal static class DaemonSetup
     {
         builder.Services.AddOptions<AegisOptions>().BindConfiguration("Aegis")
             .Validate(o => Path.IsPathFullyQualified(o.DataDirectory), "Aegis:DataDirectory must be an absolute path.")
+            .Validate(o => o.Images.All(i => !string.IsNullOrWhiteSpace(i.Reference) && Path.IsPathFullyQualified(i.Path)), "Every Aegis:Images entry needs a Reference and an absolute Path.")
             .ValidateOnStart();
         builder.Services.AddOptions<RouterOptions>().BindConfiguration("Aegis:Router")
             .Validate(o => o.WakeTimeout > TimeSpan.Zero && o.ActivityTimeout > TimeSpan.Zero && o.ConnectTimeout > TimeSpan.Zero, "Aegis:Router timeouts must be positive.")
@@ -55,6 +57,7 @@ internal static class DaemonSetup
         });
         builder.Services.AddSingleton<EventHub>();
         builder.Services.AddSingleton<KitCatalog>();
+        builder.Services.AddSingleton<ImageCatalog>();
         builder.Services.AddSingleton<AppService>();
         builder.Services.AddSingleton<AegisMetrics>();
         builder.Services.AddSingleton<RouteTable>();

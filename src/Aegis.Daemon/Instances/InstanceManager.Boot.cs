@@ -19,7 +19,7 @@ internal sealed partial class InstanceManager
     {
         var (kit, manifest) = await kits.GetAsync(app.Kit, cancellationToken);
         var config = JsonDocument.Parse(app.ConfigJson).RootElement;
-        var command = Command(config);
+        var command = Command(config, images.IsInstalled(manifest.Image.Base));
         var idlePolicy = IdlePolicy.From(config, idle.Value);
         var release = await FindReleaseAsync(app.Id, releaseId, cancellationToken);
         var now = time.GetUtcNow();
@@ -43,6 +43,10 @@ internal sealed partial class InstanceManager
         var boot = Stopwatch.StartNew();
         try
         {
+            var image = await images.LoadAsync(manifest.Image.Base, cancellationToken);
+            command ??= image is { Entrypoint.Count: > 0 }
+                ? [.. image.Entrypoint]
+                : throw new SandboxException($"the app's config has no command and image {manifest.Image.Base} has no entrypoint");
             var secrets = await apps.RevealSecretsAsync(app.Id, cancellationToken);
             var env = new Dictionary<string, string>
             {
@@ -72,6 +76,7 @@ internal sealed partial class InstanceManager
             {
                 Arguments = command[1..],
                 Environment = environment,
+                Image = image?.Image,
                 CanvasDirectory = canvasDir,
                 Resources = new SandboxResources(manifest.Resources.Memory, manifest.Resources.Cpu),
                 Network = new SandboxNetwork(manifest.Networking.Egress == EgressPolicy.Allow ? SandboxEgress.Allow : SandboxEgress.Deny, exposePort),
@@ -127,7 +132,9 @@ internal sealed partial class InstanceManager
                     ?? throw new SandboxException($"internal host {entry.Host} leads to {target}, which does not resolve to an IPv4 address");
             }
 
-            hosts.Add(new InternalHost(entry.Host, entry.Port, new IPEndPoint(address, entry.Port)));
+            var port = options.Value.InternalHostPorts.GetValueOrDefault(entry.Host)?.GetValueOrDefault(entry.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                ?? entry.Port;
+            hosts.Add(new InternalHost(entry.Host, entry.Port, new IPEndPoint(address, port)));
         }
 
         return hosts;
@@ -175,12 +182,20 @@ internal sealed partial class InstanceManager
         }
     }
 
-    private static string[] Command(JsonElement config)
+    /// <summary><c>config.command</c>; null when the config has none and the kit's image is installed, whose entrypoint then runs.</summary>
+    private static string[]? Command(JsonElement config, bool imageInstalled)
     {
-        if (!config.TryGetProperty("command", out var command) || command.ValueKind != JsonValueKind.Array || command.GetArrayLength() == 0
+        var present = config.TryGetProperty("command", out var command) && command.ValueKind != JsonValueKind.Null;
+        if (!present && imageInstalled)
+        {
+            return null;
+        }
+
+        if (!present || command.ValueKind != JsonValueKind.Array || command.GetArrayLength() == 0
             || command.EnumerateArray().Any(a => a.ValueKind != JsonValueKind.String))
         {
-            throw ApiProblem.Invalid("config.command", "The app's config needs \"command\": a non-empty array of strings, the program the sandbox runs.");
+            throw ApiProblem.Invalid("config.command", "The app's config needs \"command\": a non-empty array of strings, the program the sandbox runs "
+                + "(it may be left out only when the kit's image is installed in Aegis:Images: its entrypoint runs then).");
         }
 
         return command.EnumerateArray().Select(a => a.GetString()!).ToArray();

@@ -92,7 +92,8 @@ internal sealed partial class InstanceManager
             }
             catch (SocketException ex)
             {
-                return ex.SocketErrorCode == SocketError.ConnectionRefused
+                // A reset while connecting is a refusal too: the listener was closing as the probe arrived.
+                return ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset
                     ? $"port {sandbox.Endpoint.Port} refused"
                     : $"port {sandbox.Endpoint.Port}: {ex.SocketErrorCode}";
             }

@@ -3,6 +3,7 @@ using Aegis.Core.Instances;
 using Aegis.Core.Registry;
 using Aegis.Daemon.Apps;
 using Aegis.Daemon.Events;
+using Aegis.Daemon.Images;
 using Aegis.Daemon.Infrastructure;
 using Aegis.Daemon.Kits;
 using Aegis.Daemon.Router;
@@ -22,6 +23,7 @@ internal sealed partial class InstanceManager(
     ISandboxBackend backend,
     AppService apps,
     KitCatalog kits,
+    ImageCatalog images,
     EventHub events,
     AegisMetrics metrics,
     RouteTable routes,

@@ -243,12 +243,18 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
             throw new ArgumentException($"Workspace {spec.WorkspaceDirectory} must be an existing absolute path", nameof(spec));
         }
 
-        foreach (var (name, value) in spec.Environment)
+        foreach (var (name, value) in spec.Environment.Concat(spec.Image?.Environment ?? new Dictionary<string, string>()))
         {
             if (name.Length == 0 || name.Contains('=') || name.Contains('\0') || value.Contains('\0'))
             {
                 throw new ArgumentException($"Environment variable '{name}' has an invalid name or value", nameof(spec));
             }
+        }
+
+        if (spec.Image is { RootDirectory: var root } && (!Path.IsPathFullyQualified(root) || !Directory.Exists(Path.Combine(root, "usr"))))
+        {
+            // Not an argument problem: the image is usually fine and only missing on this host (not built, deleted).
+            throw new SandboxException($"Image root {root} is not an absolute path to a directory holding usr/: is the image built?");
         }
 
         foreach (var host in spec.InternalHosts)

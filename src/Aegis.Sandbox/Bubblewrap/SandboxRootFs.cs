@@ -22,6 +22,17 @@ internal static class SandboxRootFs
     ];
 
     /// <summary>
+    /// The same from an image's etc/, where they belong to the image's /usr (its ld.so.cache lists its libraries), plus
+    /// the files that say which system it is. Not resolv.conf: the sandbox's DNS is the host's network, not the image's.
+    /// </summary>
+    private static readonly string[] ImageEtc =
+    [
+        "nsswitch.conf", "ssl", "ca-certificates", "ca-certificates.conf", "alternatives",
+        "ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "mime.types", "protocols", "services",
+        "gai.conf", "host.conf", "debian_version", "os-release",
+    ];
+
+    /// <summary>
     /// Writes passwd, group, hosts and hostname for one sandbox into <paramref name="etcDirectory"/>; every internal
     /// host name resolves to <paramref name="internalHostsAddress"/>, where the host relays its declared ports.
     /// </summary>
@@ -59,26 +70,32 @@ internal static class SandboxRootFs
 
             // The network namespace is entered from outside (nsenter) so the host can wire it up first.
             "--die-with-parent", "--new-session",
-            "--ro-bind", "/usr", "/usr",
         ];
 
+        // The userland: the image's when there is one, else the host's.
+        var root = spec.Image?.RootDirectory ?? "/";
+        args.AddRange(["--ro-bind", Path.Combine(root, "usr"), "/usr"]);
         foreach (var name in UsrLinks)
         {
-            var host = "/" + name;
-            var info = new FileInfo(host);
-            if (info.LinkTarget is { } target)
-            {
-                args.AddRange(["--symlink", target, host]);
-            }
-            else if (Directory.Exists(host))
-            {
-                args.AddRange(["--ro-bind", host, host]);
-            }
+            AddReadOnly(args, Path.Combine(root, name), "/" + name);
         }
 
-        foreach (var name in HostEtc)
+        if (spec.Image is null)
         {
-            args.AddRange(["--ro-bind-try", "/etc/" + name, "/etc/" + name]);
+            foreach (var name in HostEtc)
+            {
+                args.AddRange(["--ro-bind-try", "/etc/" + name, "/etc/" + name]);
+            }
+        }
+        else
+        {
+            args.AddRange(["--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf"]);
+            foreach (var name in ImageEtc)
+            {
+                AddReadOnly(args, Path.Combine(root, "etc", name), "/etc/" + name);
+            }
+
+            AddReadOnly(args, Path.Combine(root, "opt"), "/opt");
         }
 
         foreach (var name in new[] { "passwd", "group", "hosts", "hostname" })
@@ -104,17 +121,37 @@ internal static class SandboxRootFs
             "--clearenv",
         ]);
 
-        if (!spec.Environment.ContainsKey("PATH"))
+        var environment = new Dictionary<string, string>(spec.Image?.Environment ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        foreach (var (name, value) in spec.Environment)
         {
-            args.AddRange(["--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"]);
+            environment[name] = value;
         }
 
-        foreach (var (name, value) in spec.Environment)
+        environment.TryAdd("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+        foreach (var (name, value) in environment)
         {
             args.AddRange(["--setenv", name, value]);
         }
 
         return args;
+    }
+
+    /// <summary>
+    /// Shows <paramref name="source"/> at <paramref name="destination"/>, read-only, if it exists. A symlink becomes the
+    /// same symlink inside, resolved there: bwrap would resolve it on the host, where an image's <c>/usr/...</c> target
+    /// names the host's file, not the image's.
+    /// </summary>
+    private static void AddReadOnly(List<string> args, string source, string destination)
+    {
+        var info = new FileInfo(source);
+        if (info.LinkTarget is { } target)
+        {
+            args.AddRange(["--symlink", target, destination]);
+        }
+        else if (info.Exists || Directory.Exists(source))
+        {
+            args.AddRange(["--ro-bind", source, destination]);
+        }
     }
 
     /// <summary>NUL-separated, as <c>bwrap --args</c> reads them.</summary>
