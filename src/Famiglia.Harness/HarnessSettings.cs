@@ -92,7 +92,9 @@ internal sealed partial record HarnessSettings
         }
 
         var nick = Required("XMPP_NICK");
-        var tls = Optional("XMPP_TLS", "required").ToLowerInvariant() switch
+        // The spec's XMPP_SERVICE is ws://ejabberd:5280/ws: plain WebSocket over the sandbox's host-local link to the
+        // internal host. So ws:// means no TLS unless XMPP_TLS says otherwise; xmpp:// and wss:// require it.
+        var tls = Optional("XMPP_TLS", serviceUri?.Scheme == "ws" ? "disabled" : "required").ToLowerInvariant() switch
         {
             "required" => XmppTlsMode.Required,
             "if-offered" => XmppTlsMode.IfOffered,

@@ -11,16 +11,37 @@ internal sealed partial class HeartbeatService(
     AgentSupervisor agent,
     HarnessHealth health,
     DataApiClient api,
+    CanvasStore canvas,
     TimeProvider time,
     ILogger<HeartbeatService> logger) : BackgroundService
 {
     public const string Path = "/api/agent-runtime/heartbeat";
+    public const string CanvasVersionPath = "/api/agent-runtime/canvas-version";
+
+    /// <summary>Tells famiglia-web about a canvas version bump, so the tabs showing the canvas reload it. Best effort:
+    /// browsers that miss it still see the new version on their next load.</summary>
+    private async Task ReportVersionAsync(long version, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var status = await api.PostJsonAsync(CanvasVersionPath, new JsonObject { ["version"] = version }, cancellationToken);
+            if (status != HttpStatusCode.NoContent)
+            {
+                HeartbeatRefused(logger, (int)status);
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            HeartbeatFailed(logger, ex.Message);
+        }
+    }
 
     /// <summary>Heartbeats famiglia-web accepted.</summary>
     public int Sent { get; private set; }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var bumps = canvas.Subscribe(version => _ = ReportVersionAsync(version, stoppingToken));
         await room.Joined.WaitAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         HttpStatusCode? lastStatus = null;
         using var timer = new PeriodicTimer(settings.HeartbeatInterval, time);

@@ -23,11 +23,11 @@ public sealed class AegisDaemonProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts aegisd and waits until /healthz answers.</summary>
-    public static async Task<AegisDaemonProcess> StartAsync(string dataDirectory, int? port = null)
+    public static async Task<AegisDaemonProcess> StartAsync(string dataDirectory, int? port = null, IEnumerable<string>? settings = null)
     {
         var listen = port ?? FreePort.Next();
         var process = await ServiceProcess.StartAsync("aegisd", ServiceProcess.BuiltDll("Aegis.Daemon", "aegisd"), listen,
-            [$"--Aegis:DataDirectory={dataDirectory}", $"--urls=http://127.0.0.1:{listen}", "--Logging:LogLevel:Default=Warning"]);
+            [$"--Aegis:DataDirectory={dataDirectory}", $"--urls=http://127.0.0.1:{listen}", "--Logging:LogLevel:Default=Warning", .. settings ?? []]);
         return new AegisDaemonProcess(process, dataDirectory);
     }
 
@@ -38,6 +38,9 @@ public sealed class AegisDaemonProcess : IAsyncDisposable
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(DataDirectory, "token")).Trim());
         return client;
     }
+
+    /// <summary>What the daemon printed so far.</summary>
+    public string Output() => _process.Output();
 
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public Task KillAsync() => _process.KillAsync();

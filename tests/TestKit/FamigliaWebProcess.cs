@@ -21,21 +21,24 @@ public sealed class FamigliaWebProcess : IAsyncDisposable
 
     public string DataDirectory => _data.Path;
 
-    /// <summary>Seeds the demo data and starts the server.</summary>
-    public static async Task<FamigliaWebProcess> StartSeededAsync()
+    /// <summary>Seeds the demo data and starts the server. Chat (ejabberd) and aegisd are off unless
+    /// <paramref name="settings"/> turn them on (<c>--Famiglia:ChatEnabled=true</c>, ...).</summary>
+    public static async Task<FamigliaWebProcess> StartSeededAsync(int? port = null, IEnumerable<string>? settings = null)
     {
         var dll = ServiceProcess.BuiltDll("Famiglia.Web", "famiglia-web");
         var data = TempDirectory.Create("famiglia-web-");
-        var seeded = await ServiceProcess.RunToEndAsync(dll, "seed-demo", $"--Famiglia:DataDirectory={data.Path}");
+        var seeded = await ServiceProcess.RunToEndAsync(dll, "seed-demo", $"--Famiglia:DataDirectory={data.Path}", "--Famiglia:ChatEnabled=false");
         if (seeded.ExitCode != 0)
         {
             data.Dispose();
             throw new InvalidOperationException($"famiglia-web seed-demo failed ({seeded.ExitCode}): {seeded.Error}");
         }
 
-        var port = FreePort.Next();
-        var process = await ServiceProcess.StartAsync("famiglia-web", dll, port,
-            [$"--Famiglia:DataDirectory={data.Path}", $"--urls=http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning"]);
+        var listen = port ?? FreePort.Next();
+        var process = await ServiceProcess.StartAsync("famiglia-web", dll, listen,
+            [$"--Famiglia:DataDirectory={data.Path}", $"--urls=http://127.0.0.1:{listen}", "--Logging:LogLevel:Default=Warning",
+             // Isolated unless the caller connects it: no ejabberd provisioning, no aegisd (a dev stack may run on the defaults).
+             "--Famiglia:ChatEnabled=false", "--Famiglia:Aegis:Enabled=false", .. settings ?? []]);
         return new FamigliaWebProcess(process, data, dll);
     }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Famiglia.Harness.Tests;
+namespace Famiglia.TestKit;
 
 /// <summary>The built famiglia-harness run as a plain host process (no sandbox) with exactly the given environment.</summary>
 public sealed class HarnessProcess : IAsyncDisposable
@@ -10,7 +10,14 @@ public sealed class HarnessProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
+
     private HarnessProcess(Process process) => _process = process;
+
+    public int Pid => _process.Id;
+
+    /// <summary>From starting the process to its "joined" log line (process start, runtime start, connect, join).</summary>
+    public TimeSpan? JoinedAfter { get; private set; }
 
     public int ExitCode => _process.ExitCode;
 
@@ -18,8 +25,13 @@ public sealed class HarnessProcess : IAsyncDisposable
 
     public static HarnessProcess Start(IReadOnlyDictionary<string, string> environment)
     {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(ServiceProcess.BuiltDll("Famiglia.Harness", "famiglia-harness"));
+        // FAMIGLIA_HARNESS names another build to run (e.g. a NativeAOT executable for the bench).
+        var executable = Environment.GetEnvironmentVariable("FAMIGLIA_HARNESS");
+        var info = new ProcessStartInfo(executable ?? "dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (executable is null)
+        {
+            info.ArgumentList.Add(ServiceProcess.BuiltDll("Famiglia.Harness", "famiglia-harness"));
+        }
         info.Environment.Clear();
         info.Environment["PATH"] = "/usr/local/bin:/usr/bin:/bin";
         info.Environment["HOME"] = Path.GetTempPath();
@@ -86,6 +98,7 @@ public sealed class HarnessProcess : IAsyncDisposable
 
         if (line.Contains("joined ", StringComparison.Ordinal) && line.Contains(" after start", StringComparison.Ordinal))
         {
+            JoinedAfter ??= _sinceStart.Elapsed;
             _joined.TrySetResult();
         }
     }

@@ -1,8 +1,9 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Famiglia.Xmpp;
+using Xunit;
 
-namespace Famiglia.Harness.Tests;
+namespace Famiglia.TestKit;
 
 /// <summary>The real parts a harness talks to: ejabberd (fixture on free ports) and a seeded famiglia-web process.</summary>
 public sealed class HarnessWorld : IAsyncLifetime
