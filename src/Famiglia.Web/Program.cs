@@ -1,6 +1,11 @@
 using Famiglia.Web.AgentApi;
+using Famiglia.Web.Agents;
+using Famiglia.Web.Auth;
+using Famiglia.Web.Chat;
 using Famiglia.Web.Commands;
 using Famiglia.Web.Infrastructure;
+using Famiglia.Web.Kit;
+using Famiglia.Web.Ui;
 
 // appsettings.json beside the binary, wherever it is started from; logs to stderr, so a command's
 // stdout (an API key) stays clean.
@@ -12,6 +17,11 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 builder.AddFamiglia();
 builder.AddAgentApi();
+builder.AddAuth();
+builder.AddChat();
+builder.AddKitApi();
+builder.AddAgents();
+builder.AddUi();
 
 var app = builder.Build();
 if (FamigliaCommands.IsCommand(args))
@@ -21,6 +31,10 @@ if (FamigliaCommands.IsCommand(args))
 
 app.MapFamiglia();
 app.MapAgentApi();
+app.MapAccount();
+app.MapChat();
+app.MapKitApi();
+app.MapUi();
 await app.RunAsync();
 return 0;
 

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Famiglia.TestKit;
 using Famiglia.Web.Agents;
 using Famiglia.Web.Demo;
 using Famiglia.Web.Spaces;
@@ -6,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Famiglia.Web.Tests;
 
@@ -15,13 +17,36 @@ public sealed class FamigliaWebFactory : WebApplicationFactory<Program>
     /// <summary>Agents the suite uses for everything but the rate limit, exempt by configuration as the bench's would be.</summary>
     public static readonly string[] ExemptAgents = ["photo-agent", "rossi-agent"];
 
-    public FamigliaWebFactory()
+    private readonly bool _ownsDataDirectory;
+
+    /// <summary>Without <paramref name="ejabberd"/>, chat is switched off (no XMPP worker); with it, famiglia-web provisions
+    /// that ejabberd, archives its rooms and sends users' chat through it. A given <paramref name="dataDirectory"/> (to start
+    /// a second server on the first one's data) is left in place on dispose; the default temp one is deleted.</summary>
+    public FamigliaWebFactory(EjabberdFixture? ejabberd = null, string? dataDirectory = null)
     {
-        DataDirectory = Directory.CreateTempSubdirectory("famiglia-web-test-").FullName;
+        Ejabberd = ejabberd;
+        _ownsDataDirectory = dataDirectory is null;
+        DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("famiglia-web-test-").FullName;
         UseKestrel(0);
     }
 
+    public EjabberdFixture? Ejabberd { get; }
+
     public string DataDirectory { get; }
+
+    /// <summary>The server's log, for failure messages.</summary>
+    public CapturedLog Log { get; } = new();
+
+    /// <summary>The server's address (starts it).</summary>
+    public Uri BaseAddress
+    {
+        get
+        {
+            StartServer();
+            using var client = CreateClient();
+            return client.BaseAddress!;
+        }
+    }
 
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
 
@@ -66,13 +91,29 @@ public sealed class FamigliaWebFactory : WebApplicationFactory<Program>
             builder.UseSetting($"AgentApi:RateLimitExemptAgents:{i}", ExemptAgents[i]);
         }
 
+        if (Ejabberd is null)
+        {
+            builder.UseSetting("Famiglia:ChatEnabled", "false");
+        }
+        else
+        {
+            builder.UseSetting("Famiglia:XmppDomain", Ejabberd.Host);
+            builder.UseSetting("Famiglia:XmppService", Ejabberd.TcpUri.ToString());
+            builder.UseSetting("Famiglia:XmppCertificatePath", Ejabberd.CertificatePath);
+            builder.UseSetting("Famiglia:EjabberdAdminUrl", Ejabberd.AdminApiUri.ToString());
+        }
+
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureLogging(logging => logging.AddProvider(Log));
     }
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(DataDirectory, recursive: true);
+        if (_ownsDataDirectory)
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
     }
 }

@@ -19,6 +19,33 @@ internal static partial class AgentRuntimeApi
         var runtime = app.MapGroup(BasePath).WithTags("Agent runtime");
         runtime.MapPost("/heartbeat", HeartbeatAsync)
             .WithSummary("The harness reports that the agent is alive; sets the agent's lastHeartbeat.");
+        runtime.MapPost("/canvas-version", CanvasVersionAsync)
+            .WithSummary("The harness reports a canvas version bump; browsers showing the agent's tab reload its canvas.");
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem>> CanvasVersionAsync(
+        HttpRequest request, AgentCaller caller, Chat.ChatNotifier notifier, CancellationToken cancellationToken)
+    {
+        long? version = null;
+        try
+        {
+            using var json = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("version", out var v) && v.TryGetInt64(out var n) && n > 0)
+            {
+                version = n;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        if (version is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["version"] = ["The body must be {\"version\": N} with N a positive integer."] });
+        }
+
+        await notifier.CanvasVersionAsync(caller.RoomId, caller.AgentConfigId, version.Value, cancellationToken);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Results<NoContent, ValidationProblem>> HeartbeatAsync(

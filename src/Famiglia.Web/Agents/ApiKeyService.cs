@@ -81,15 +81,25 @@ internal sealed partial class ApiKeyService(IDbContextFactory<FamigliaDbContext>
         return candidate;
     }
 
-    private static string Slug(string name)
+    /// <summary>Lower-case ASCII letters and digits in dash-separated words, at most 40 characters: the kit's XMPP slug
+    /// format (<c>s-</c> + this).</summary>
+    internal static string Slug(string name)
     {
         var slug = new StringBuilder();
         foreach (var c in name.ToLowerInvariant())
         {
-            slug.Append(char.IsAsciiLetterOrDigit(c) ? c : '-');
+            if (char.IsAsciiLetterOrDigit(c))
+            {
+                slug.Append(c);
+            }
+            else if (slug.Length > 0 && slug[^1] != '-')
+            {
+                slug.Append('-');
+            }
         }
 
         var result = slug.ToString().Trim('-');
+        result = result.Length > 40 ? result[..40].TrimEnd('-') : result;
         return result.Length == 0 ? "agent" : result;
     }
 

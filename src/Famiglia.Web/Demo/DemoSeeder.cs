@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Famiglia.Web.Chat;
 using Famiglia.Web.Infrastructure;
 using Famiglia.Web.Spaces;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +10,13 @@ namespace Famiglia.Web.Demo;
 
 /// <summary>The demo Space (<c>famiglia-web seed-demo</c>): group feldmans, its rooms, people, photos, chat, documents, files and an app.</summary>
 internal sealed partial class DemoSeeder(
-    IDbContextFactory<FamigliaDbContext> db, MediaStore media, IOptions<FamigliaOptions> options, TimeProvider time, ILogger<DemoSeeder> logger)
+    IDbContextFactory<FamigliaDbContext> db,
+    MediaStore media,
+    IOptions<FamigliaOptions> options,
+    TimeProvider time,
+    IPasswordHasher<User> passwords,
+    ChatProvisioner chat,
+    ILogger<DemoSeeder> logger)
 {
     public const string DemoGroup = "feldmans";
     public const int DemoPhotos = 234;
@@ -57,7 +65,7 @@ internal sealed partial class DemoSeeder(
         {
             var handle = $"@u:{userName}@{options.Value.XmppDomain}";
             var user = await context.Users.SingleOrDefaultAsync(u => u.Handle == handle, cancellationToken)
-                ?? context.Users.Add(new User { Handle = handle, DisplayName = char.ToUpperInvariant(userName[0]) + userName[1..], CreatedAt = start }).Entity;
+                ?? context.Users.Add(NewUser(handle, char.ToUpperInvariant(userName[0]) + userName[1..], start)).Entity;
             users.Add(user);
             context.Members.Add(new Member { GroupId = group.Id, UserId = user.Id, Role = index == 0 ? MemberRole.OWNER : MemberRole.MEMBER, JoinedAt = start });
         }
@@ -131,7 +139,16 @@ internal sealed partial class DemoSeeder(
 
         await context.SaveChangesAsync(cancellationToken);
         Seeded(logger, slug, photos);
+        chat.RequestSync(); // XMPP accounts and rooms for the new users and rooms, when the server runs
         return true;
+    }
+
+    /// <summary>A demo user, who signs in with <see cref="FamigliaOptions.DemoPassword"/>.</summary>
+    private User NewUser(string handle, string displayName, DateTime at)
+    {
+        var user = new User { Handle = handle, DisplayName = displayName, CreatedAt = at };
+        user.PasswordHash = passwords.HashPassword(user, options.Value.DemoPassword);
+        return user;
     }
 
     private static Room AddRoom(FamigliaDbContext context, Group group, string slug, string name, RoomVisibility visibility, IReadOnlyList<User> participants, DateTime at)

@@ -13,6 +13,12 @@ public sealed class User
     public required string DisplayName { get; set; }
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>ASP.NET Core Identity's hash of the sign-in password; null: the user cannot sign in.</summary>
+    public string? PasswordHash { get; set; }
+
+    /// <summary>The password of the user's XMPP account, with which famiglia-web sends their chat; generated on provisioning.</summary>
+    public string? XmppPassword { get; set; }
 }
 
 internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
@@ -23,5 +29,7 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         user.HasIndex(u => u.Handle).IsUnique();
         user.Property(u => u.Handle).HasMaxLength(320);
         user.Property(u => u.DisplayName).HasMaxLength(200);
+        user.Property(u => u.PasswordHash).HasMaxLength(200);
+        user.Property(u => u.XmppPassword).HasMaxLength(100);
     }
 }

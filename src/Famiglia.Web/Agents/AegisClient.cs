@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace Famiglia.Web.Agents;
+
+/// <summary>aegisd's management API (spec AEGIS.md "HTTP API"), as famiglia-web uses it.</summary>
+internal sealed class AegisClient(HttpClient http, IOptions<AegisOptions> options)
+{
+    /// <summary>The HTTP client: aegisd's URL and its bearer token, read from the token file on every request so a
+    /// restarted aegisd with a new token is picked up.</summary>
+    public static void Configure(IServiceProvider services, HttpClient client)
+    {
+        var aegis = services.GetRequiredService<IOptions<AegisOptions>>().Value;
+        client.BaseAddress = aegis.Url;
+        client.Timeout = TimeSpan.FromSeconds(120);
+    }
+
+    /// <summary>Registers the app (runs the kit's validate_config) and returns its id.</summary>
+    public async Task<string> CreateAppAsync(string name, object config, IReadOnlyDictionary<string, string> secrets, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Post, "/v1/apps", new { kit = options.Value.Kit, name, config, secrets }, cancellationToken);
+        using var json = await ReadJsonAsync(response, cancellationToken);
+        return json.RootElement.GetProperty("appId").GetString()!;
+    }
+
+    /// <summary>Replaces or adds secrets (a running instance sees them after its next boot).</summary>
+    public async Task SetSecretsAsync(string appId, IReadOnlyDictionary<string, string> secrets, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Put, $"/v1/apps/{Uri.EscapeDataString(appId)}/secrets", new { secrets }, cancellationToken);
+        await ThrowIfFailedAsync(response, cancellationToken);
+    }
+
+    /// <summary>Removes the app; true when it existed.</summary>
+    public async Task<bool> DeleteAppAsync(string appId, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Delete, $"/v1/apps/{Uri.EscapeDataString(appId)}", null, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        await ThrowIfFailedAsync(response, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Boots, resumes or restores the app's instance; returns its id and state.</summary>
+    public async Task<(string InstanceId, string State)> EnsureAsync(string appId, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Post, "/v1/instances/ensure", new { appId }, cancellationToken);
+        using var json = await ReadJsonAsync(response, cancellationToken);
+        return (json.RootElement.GetProperty("instanceId").GetString()!, json.RootElement.GetProperty("state").GetString()!);
+    }
+
+    /// <summary>Terminates an instance; false when aegisd does not know it (already gone).</summary>
+    public async Task<bool> TerminateAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Post, $"/v1/instances/{Uri.EscapeDataString(instanceId)}/terminate", null, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        await ThrowIfFailedAsync(response, cancellationToken);
+        return true;
+    }
+
+    /// <summary>The ids of the app's instances that are not terminated.</summary>
+    public async Task<IReadOnlyList<(string InstanceId, string State)>> LiveInstancesAsync(string appId, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"/v1/instances?appId={Uri.EscapeDataString(appId)}", null, cancellationToken);
+        using var json = await ReadJsonAsync(response, cancellationToken);
+        return [.. json.RootElement.EnumerateArray()
+            .Where(i => i.GetProperty("state").GetString() is not ("terminated" or "error"))
+            .Select(i => (i.GetProperty("instanceId").GetString()!, i.GetProperty("state").GetString()!))];
+    }
+
+    /// <summary>The last part of an instance's log (stdout and stderr of the sandbox).</summary>
+    public async Task<string> LogsAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"/v1/instances/{Uri.EscapeDataString(instanceId)}/logs", null, cancellationToken);
+        await ThrowIfFailedAsync(response, cancellationToken);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        return text.Length > 64 * 1024 ? text[^(64 * 1024)..] : text;
+    }
+
+    /// <summary>aegisd's events from <paramref name="after"/> on, until cancelled or the stream drops.</summary>
+    public async IAsyncEnumerable<AegisEvent> EventsAsync(long after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/events?after={after}");
+        Authorize(request);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        await ThrowIfFailedAsync(response, cancellationToken);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken))
+        {
+            using var json = JsonDocument.Parse(item.Data);
+            var root = json.RootElement;
+            yield return new AegisEvent(
+                root.GetProperty("id").GetInt64(),
+                root.GetProperty("type").GetString()!,
+                root.TryGetProperty("appId", out var app) ? app.GetString() : null,
+                root.TryGetProperty("instanceId", out var instance) ? instance.GetString() : null,
+                root.TryGetProperty("message", out var message) ? message.GetString() : null);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        Authorize(request);
+        try
+        {
+            return await http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new AegisException($"aegisd at {options.Value.Url} is unreachable: {ex.Message}", null);
+        }
+    }
+
+    private void Authorize(HttpRequestMessage request)
+    {
+        if (options.Value.TokenFile is { } file && File.Exists(file))
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(file).Trim());
+        }
+    }
+
+    private static async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await ThrowIfFailedAsync(response, cancellationToken);
+        return await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+    }
+
+    private static async Task ThrowIfFailedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+
+        string? detail = null;
+        try
+        {
+            using var problem = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken), cancellationToken: cancellationToken);
+            detail = problem.RootElement.TryGetProperty("detail", out var d) ? d.GetString() : null;
+            detail ??= problem.RootElement.TryGetProperty("title", out var t) ? t.GetString() : null;
+        }
+        catch (JsonException)
+        {
+        }
+
+        throw new AegisException($"aegisd answered {(int)response.StatusCode}{(detail is null ? "" : ": " + detail)}", (int)response.StatusCode);
+    }
+}
+
+/// <summary>One of aegisd's events (<c>instance.running</c>, <c>instance.paused</c>, …).</summary>
+internal sealed record AegisEvent(long Id, string Type, string? AppId, string? InstanceId, string? Message);
+
+/// <summary>aegisd refused a call or could not be reached; the message says which, without secrets.</summary>
+internal sealed class AegisException(string message, int? status) : Exception(message)
+{
+    public int? Status { get; } = status;
+}

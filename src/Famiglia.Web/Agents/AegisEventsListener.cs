@@ -1,0 +1,111 @@
+using Famiglia.Web.Chat;
+using Famiglia.Web.Spaces;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Famiglia.Web.Agents;
+
+/// <summary>
+/// Follows aegisd's event stream and keeps every agent's status (STARTING, RUNNING, PAUSED, STOPPED, ERROR) and
+/// current instance in step with its app's instances, pushing each change to the browsers in the agent's room.
+/// Reconnects from the last event it saw, so no change is missed while aegisd restarts.
+/// </summary>
+internal sealed partial class AegisEventsListener(
+    AegisClient aegis,
+    IDbContextFactory<FamigliaDbContext> db,
+    ChatNotifier notifier,
+    IOptions<AegisOptions> options,
+    TimeProvider time,
+    ILogger<AegisEventsListener> logger) : BackgroundService
+{
+    private long _lastEventId;
+
+    /// <summary>Events applied since start (for tests and diagnostics).</summary>
+    public long Applied { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled)
+        {
+            return;
+        }
+
+        var delay = TimeSpan.FromMilliseconds(500);
+        var reported = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var e in aegis.EventsAsync(_lastEventId, stoppingToken))
+                {
+                    if (reported)
+                    {
+                        Reconnected(logger);
+                        reported = false;
+                    }
+
+                    delay = TimeSpan.FromMilliseconds(500);
+                    await ApplyAsync(e, stoppingToken);
+                    _lastEventId = e.Id;
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is AegisException or HttpRequestException or IOException)
+            {
+                if (!reported)
+                {
+                    Unreachable(logger, ex.Message);
+                    reported = true;
+                }
+            }
+
+            await Task.Delay(delay, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            delay = TimeSpan.FromMilliseconds(Math.Min(10_000, delay.TotalMilliseconds * 2));
+        }
+    }
+
+    private async Task ApplyAsync(AegisEvent e, CancellationToken cancellationToken)
+    {
+        if (e.AppId is null || AgentStatuses.FromEvent(e.Type) is not { } status)
+        {
+            return;
+        }
+
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        var agent = await context.AgentConfigs.Include(a => a.Document).SingleOrDefaultAsync(a => a.AegisAppId == e.AppId, cancellationToken);
+        if (agent is null)
+        {
+            return;
+        }
+
+        // An old instance ending after a new one started says nothing about the agent.
+        if (status is AgentStatus.STOPPED or AgentStatus.ERROR && agent.AegisInstanceId is { } current && e.InstanceId != current)
+        {
+            return;
+        }
+
+        var changed = agent.Status != status;
+        agent.Status = status;
+        agent.AegisInstanceId = status is AgentStatus.STOPPED or AgentStatus.ERROR ? null : e.InstanceId;
+        agent.UpdatedAt = time.GetUtcNow().UtcDateTime;
+        await context.SaveChangesAsync(cancellationToken);
+        Applied++;
+        if (changed)
+        {
+            StatusChanged(logger, agent.Name, status, e.Message ?? "");
+            await notifier.AgentStatusAsync(agent.Document!.RoomId, agent.Id, status, cancellationToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {Agent} is now {Status} {Reason}")]
+    private static partial void StatusChanged(ILogger logger, string agent, AgentStatus status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "aegisd's event stream is unavailable ({Error}); retrying")]
+    private static partial void Unreachable(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Following aegisd's events again")]
+    private static partial void Reconnected(ILogger logger);
+}

@@ -1,0 +1,283 @@
+using System.Text.Json;
+using Famiglia.Web.AgentApi;
+using Famiglia.Web.Chat;
+using Famiglia.Web.Spaces;
+using Famiglia.Xmpp.Admin;
+using Microsoft.EntityFrameworkCore;
+
+namespace Famiglia.Web.Agents;
+
+/// <summary>
+/// Spec §7.3: what a person does with an agent and the Aegis call it becomes. Every step is idempotent, and a
+/// failure half-way leaves a state that calling the same operation again completes.
+/// </summary>
+internal sealed partial class AgentLifecycle(
+    IDbContextFactory<FamigliaDbContext> db,
+    ApiKeyService keys,
+    AegisClient aegis,
+    EjabberdAdminClient ejabberd,
+    ChatAddresses addresses,
+    ChatNotifier notifier,
+    AgentTemplates templates,
+    TimeProvider time,
+    ILogger<AgentLifecycle> logger)
+{
+    /// <summary>
+    /// Create Agent Document → AgentConfig (STOPPED) with a generated API key and XMPP credentials → the XMPP account,
+    /// <c>member</c> affiliation in a PARTICIPANTS_ONLY room → <c>POST /v1/apps</c> → <c>aegisAppId</c>.
+    /// </summary>
+    /// <param name="env">Extra environment variables (AI keys, MCP config), passed to Aegis as secrets.</param>
+    public async Task<AgentConfig> CreateAsync(string roomId, string name, string template, IReadOnlyDictionary<string, string> env, CancellationToken cancellationToken)
+    {
+        name = name.Trim();
+        var errors = new Dictionary<string, string[]>();
+        if (name.Length is 0 or > 80)
+        {
+            errors["name"] = ["The name is required and at most 80 characters."];
+        }
+
+        if (!templates.Exists(template))
+        {
+            errors["template"] = [$"Unknown template '{template}'; choose one of {string.Join(", ", templates.All.Select(t => t.Key))}."];
+        }
+
+        foreach (var variable in env.Keys.Where(k => !AgentEnv.IsValidName(k) || AgentEnv.Reserved.Contains(k)))
+        {
+            errors["env"] = [$"'{variable}' cannot be set: names are letters, digits and _, and the kit's own variables are reserved."];
+        }
+
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        var room = await context.Rooms.Include(r => r.Group).SingleOrDefaultAsync(r => r.Id == roomId, cancellationToken)
+            ?? throw new AgentOperationException("roomId", "There is no such room.");
+        if (errors.Count == 0 && await context.AgentConfigs.AnyAsync(a => a.Document!.Room!.GroupId == room.GroupId && a.Name.ToLower() == name.ToLower(), cancellationToken))
+        {
+            errors["name"] = [$"The group already has an agent named '{name}'."];
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new AgentValidationException(errors);
+        }
+
+        var issued = await keys.IssueAsync(room.Group!.Slug, name, room.Slug, cancellationToken);
+        var agent = await context.AgentConfigs.Include(a => a.Document).SingleAsync(a => a.Id == issued.AgentConfigId, cancellationToken);
+        agent.Env = env.Count == 0 ? null : JsonSerializer.Serialize(env);
+        agent.Description = templates.Get(template).Description;
+        agent.Document!.Title = name;
+        await context.SaveChangesAsync(cancellationToken);
+        Created(logger, name, room.Slug);
+        await ProvisionAsync(agent.Id, template, issued.Key, cancellationToken);
+        return await GetAsync(agent.Id, cancellationToken);
+    }
+
+    /// <summary>Completes a creation that stopped half-way (XMPP account, affiliation, Aegis app); a new key is issued.</summary>
+    public async Task ProvisionAsync(string agentId, string? template, string? apiKey, CancellationToken cancellationToken)
+    {
+        var agent = await GetAsync(agentId, cancellationToken);
+        var room = agent.Document!.Room!;
+        if (apiKey is null)
+        {
+            apiKey = (await keys.IssueAsync(room.Group!.Slug, agent.Name, room.Slug, cancellationToken)).Key;
+        }
+
+        await ejabberd.RegisterAsync(agent.XmppUser, addresses.Domain, agent.XmppPassword, cancellationToken);
+        if (room.Visibility == RoomVisibility.PARTICIPANTS_ONLY)
+        {
+            await ejabberd.SetRoomAffiliationAsync(ChatAddresses.RoomName(room.Slug, room.Group!.Slug), addresses.MucService,
+                $"{agent.XmppUser}@{addresses.Domain}", "member", cancellationToken);
+        }
+
+        var secrets = new Dictionary<string, string>(AgentEnv.Parse(agent.Env))
+        {
+            ["FAMIGLIA_API_KEY"] = apiKey,
+            ["XMPP_USER"] = agent.XmppUser,
+            ["XMPP_PASSWORD"] = agent.XmppPassword,
+        };
+        if (agent.AegisAppId is null)
+        {
+            var config = new
+            {
+                name = agent.Name,
+                slug = agent.XmppUser,
+                group = room.GroupId,
+                groupId = room.GroupId,
+                groupSlug = room.Group!.Slug,
+                roomId = room.Id,
+                roomSlug = room.Slug,
+                thread = agent.Document.CrdtKey,
+                template = template ?? TemplateOf(agent),
+            };
+            var appId = await aegis.CreateAppAsync(agent.XmppUser, config, secrets, cancellationToken);
+            await UpdateAsync(agentId, a => a.AegisAppId = appId, cancellationToken);
+        }
+        else
+        {
+            await aegis.SetSecretsAsync(agent.AegisAppId, secrets, cancellationToken);
+        }
+    }
+
+    /// <summary>Start Agent → <c>ensure</c>. Remembers that the person wants it running (so opening its tab later wakes it).</summary>
+    public async Task<AgentConfig> StartAsync(string agentId, CancellationToken cancellationToken)
+    {
+        var agent = await GetAsync(agentId, cancellationToken);
+        if (agent.AegisAppId is null)
+        {
+            await ProvisionAsync(agentId, null, null, cancellationToken);
+        }
+
+        await UpdateAsync(agentId, a =>
+        {
+            a.StartedAt = time.GetUtcNow().UtcDateTime;
+            a.Status = a.Status is AgentStatus.RUNNING ? AgentStatus.RUNNING : AgentStatus.STARTING;
+        }, cancellationToken);
+        return await EnsureAsync(agentId, cancellationToken);
+    }
+
+    /// <summary>Opening the agent's tab or returning to the room: <c>ensure</c> when the person last started it
+    /// (resumes a paused instance, restores a terminated one); nothing when they stopped it.</summary>
+    public async Task<bool> EnsureIfWantedAsync(string agentId, CancellationToken cancellationToken)
+    {
+        var agent = await GetAsync(agentId, cancellationToken);
+        if (!WantsRunning(agent) || agent.AegisAppId is null || agent.Status == AgentStatus.RUNNING)
+        {
+            return false;
+        }
+
+        await EnsureAsync(agentId, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Stop Agent → terminate every live instance of the app.</summary>
+    public async Task<AgentConfig> StopAsync(string agentId, CancellationToken cancellationToken)
+    {
+        var agent = await UpdateAsync(agentId, a => a.StoppedAt = time.GetUtcNow().UtcDateTime, cancellationToken);
+        if (agent.AegisAppId is not null)
+        {
+            foreach (var (instanceId, _) in await aegis.LiveInstancesAsync(agent.AegisAppId, cancellationToken))
+            {
+                await aegis.TerminateAsync(instanceId, cancellationToken);
+            }
+        }
+
+        agent = await UpdateAsync(agentId, a =>
+        {
+            a.Status = AgentStatus.STOPPED;
+            a.AegisInstanceId = null;
+        }, cancellationToken);
+        await notifier.AgentStatusAsync(agent.Document!.RoomId, agent.Id, agent.Status, cancellationToken);
+        return agent;
+    }
+
+    /// <summary>Delete → terminate, unregister the XMPP user, revoke the key, remove the app, then the document.</summary>
+    public async Task DeleteAsync(string agentId, CancellationToken cancellationToken)
+    {
+        var agent = await StopAsync(agentId, cancellationToken);
+        await ejabberd.UnregisterAsync(agent.XmppUser, addresses.Domain, cancellationToken);
+        await keys.RevokeAsync(agent.Name, agent.Document!.Room!.Group!.Slug, cancellationToken);
+        if (agent.AegisAppId is not null)
+        {
+            await aegis.DeleteAppAsync(agent.AegisAppId, cancellationToken);
+            await UpdateAsync(agentId, a => a.AegisAppId = null, cancellationToken);
+        }
+
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        await context.AgentConfigs.Where(a => a.Id == agentId).ExecuteDeleteAsync(cancellationToken);
+        await context.Documents.Where(d => d.Id == agent.DocumentId).ExecuteDeleteAsync(cancellationToken);
+        Deleted(logger, agent.Name);
+    }
+
+    /// <summary>A new Data API key (the old one stops working at once); the sandbox gets it at its next boot, so a
+    /// running agent is restarted.</summary>
+    public async Task RegenerateKeyAsync(string agentId, CancellationToken cancellationToken)
+    {
+        var agent = await GetAsync(agentId, cancellationToken);
+        var wasRunning = agent.Status is AgentStatus.RUNNING or AgentStatus.STARTING or AgentStatus.PAUSED;
+        await ProvisionAsync(agentId, null, null, cancellationToken);
+        if (wasRunning)
+        {
+            await StopAsync(agentId, cancellationToken);
+            await StartAsync(agentId, cancellationToken);
+        }
+    }
+
+    /// <summary>The running instance's log, for group admins.</summary>
+    public async Task<string> LogsAsync(string agentId, CancellationToken cancellationToken)
+    {
+        var agent = await GetAsync(agentId, cancellationToken);
+        return agent.AegisInstanceId is { } instance ? await aegis.LogsAsync(instance, cancellationToken) : "";
+    }
+
+    public async Task<AgentConfig> GetAsync(string agentId, CancellationToken cancellationToken)
+    {
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        return await context.AgentConfigs.AsNoTracking()
+            .Include(a => a.Document).ThenInclude(d => d!.Room).ThenInclude(r => r!.Group)
+            .SingleOrDefaultAsync(a => a.Id == agentId, cancellationToken)
+            ?? throw new AgentOperationException("agentId", "There is no such agent.");
+    }
+
+    /// <summary>The person last pressed Start (not Stop).</summary>
+    public static bool WantsRunning(AgentConfig agent) =>
+        agent.StartedAt is { } started && (agent.StoppedAt is not { } stopped || started > stopped);
+
+    private async Task<AgentConfig> EnsureAsync(string agentId, CancellationToken cancellationToken)
+    {
+        var agent = await GetAsync(agentId, cancellationToken);
+        try
+        {
+            var (instanceId, state) = await aegis.EnsureAsync(agent.AegisAppId!, cancellationToken);
+            agent = await UpdateAsync(agentId, a =>
+            {
+                a.AegisInstanceId = instanceId;
+                a.Status = AgentStatuses.FromInstanceState(state) ?? a.Status;
+            }, cancellationToken);
+        }
+        catch (AegisException ex)
+        {
+            EnsureFailed(logger, agent.Name, ex.Message);
+            agent = await UpdateAsync(agentId, a => a.Status = AgentStatus.ERROR, cancellationToken);
+            await notifier.AgentStatusAsync(agent.Document!.RoomId, agent.Id, agent.Status, cancellationToken);
+            throw;
+        }
+
+        await notifier.AgentStatusAsync(agent.Document!.RoomId, agent.Id, agent.Status, cancellationToken);
+        return agent;
+    }
+
+    private async Task<AgentConfig> UpdateAsync(string agentId, Action<AgentConfig> change, CancellationToken cancellationToken)
+    {
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        var agent = await context.AgentConfigs
+            .Include(a => a.Document).ThenInclude(d => d!.Room).ThenInclude(r => r!.Group)
+            .SingleOrDefaultAsync(a => a.Id == agentId, cancellationToken)
+            ?? throw new AgentOperationException("agentId", "There is no such agent.");
+        change(agent);
+        agent.UpdatedAt = time.GetUtcNow().UtcDateTime;
+        await context.SaveChangesAsync(cancellationToken);
+        return agent;
+    }
+
+    private string TemplateOf(AgentConfig agent) =>
+        templates.All.FirstOrDefault(t => t.Description == agent.Description)?.Key ?? AgentTemplates.Default;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created agent {Agent} in room {Room}")]
+    private static partial void Created(ILogger logger, string agent, string room);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted agent {Agent}")]
+    private static partial void Deleted(ILogger logger, string agent);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not start agent {Agent}: {Error}")]
+    private static partial void EnsureFailed(ILogger logger, string agent, string error);
+}
+
+/// <summary>A lifecycle call that cannot proceed; <see cref="Field"/> names the input at fault.</summary>
+internal sealed class AgentOperationException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}
+
+/// <summary>The inputs of Create Agent are invalid; one message per field.</summary>
+internal sealed class AgentValidationException(IDictionary<string, string[]> errors) : Exception("The agent's settings are invalid.")
+{
+    public IDictionary<string, string[]> Errors { get; } = errors;
+}

@@ -1,0 +1,20 @@
+namespace Famiglia.Web.Agents;
+
+/// <summary>The agent templates a person picks from in Create Agent (the kit maps the key to the agent command).</summary>
+internal sealed class AgentTemplates
+{
+    public const string Default = "photo-library";
+
+    public IReadOnlyList<AgentTemplate> All { get; } =
+    [
+        new("photo-library", "Photo Library", "Builds a gallery of the group's photos on its canvas (spec §8.1). Needs no AI key."),
+        new("echo", "Echo", "Answers every message with what was said. The smallest agent, for trying things out."),
+    ];
+
+    public bool Exists(string key) => All.Any(t => t.Key == key);
+
+    public AgentTemplate Get(string key) => All.Single(t => t.Key == key);
+}
+
+/// <summary>A template: its key (what the kit knows), title and one-line description.</summary>
+internal sealed record AgentTemplate(string Key, string Title, string Description);

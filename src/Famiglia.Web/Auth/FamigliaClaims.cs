@@ -1,0 +1,23 @@
+using System.Security.Claims;
+
+namespace Famiglia.Web.Auth;
+
+/// <summary>
+/// What the sign-in cookie holds: <see cref="ClaimTypes.NameIdentifier"/> = the user's id, <see cref="ClaimTypes.Name"/> =
+/// their handle (<c>@u:alice@dev1.localhost</c>). Group membership is not a claim: <see cref="Membership"/> looks it up per request.
+/// </summary>
+public static class FamigliaClaims
+{
+    /// <summary>The signed-in user's id, or null for an anonymous principal.</summary>
+    public static string? UserId(this ClaimsPrincipal principal) => principal.FindFirstValue(ClaimTypes.NameIdentifier);
+
+    /// <summary>The signed-in user's id; throws when there is none (use behind [Authorize]).</summary>
+    public static string RequiredUserId(this ClaimsPrincipal principal) =>
+        principal.UserId() ?? throw new InvalidOperationException("The request is not signed in.");
+
+    /// <summary>The signed-in user's handle, or null.</summary>
+    public static string? Handle(this ClaimsPrincipal principal) => principal.FindFirstValue(ClaimTypes.Name);
+
+    internal static ClaimsPrincipal For(string userId, string handle, string authenticationType) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId), new Claim(ClaimTypes.Name, handle)], authenticationType));
+}

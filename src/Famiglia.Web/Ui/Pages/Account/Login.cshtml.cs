@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace Famiglia.Web.Ui.Pages.Account;
+
+/// <summary>The sign-in form; the form posts to <c>POST /account/login</c> (Auth/AccountApi), antiforgery token included.</summary>
+internal sealed class LoginModel : PageModel
+{
+    [FromQuery(Name = "returnUrl")]
+    public string? ReturnUrl { get; set; }
+
+    [FromQuery(Name = "error")]
+    public string? Error { get; set; }
+
+    public void OnGet()
+    {
+    }
+}

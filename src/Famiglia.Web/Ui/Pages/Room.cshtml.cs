@@ -1,0 +1,225 @@
+using Famiglia.Web.Agents;
+using Famiglia.Web.Auth;
+using Famiglia.Web.Spaces;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
+
+namespace Famiglia.Web.Ui.Pages;
+
+/// <summary>
+/// A room with its tab bar (spec §6.3): <c>[Chat] [agent…] [Notes] [+]</c>. The Chat tab is the room's main chat; an
+/// agent tab is the agent's canvas (an iframe on aegisd's router, another origin) above its thread; <c>+</c> creates an
+/// agent from a template. Opening the room or an agent's tab wakes the agents the people started (spec §7.3).
+/// </summary>
+internal sealed partial class RoomModel(
+    SpaceQueries spaces,
+    AgentLifecycle agents,
+    AgentTemplates templates,
+    IOptions<AegisOptions> aegis,
+    ILogger<RoomModel> logger) : PageModel
+{
+    public Group Group { get; private set; } = null!;
+
+    public Room Room { get; private set; } = null!;
+
+    public MemberRole Role { get; private set; }
+
+    public bool IsAdmin => Role is MemberRole.OWNER or MemberRole.ADMIN;
+
+    public List<AgentConfig> Agents { get; private set; } = [];
+
+    public List<RoomDocument> Notes { get; private set; } = [];
+
+    /// <summary><c>chat</c>, <c>notes</c>, <c>new</c>, or an agent's id.</summary>
+    public string Tab { get; private set; } = "chat";
+
+    public AgentConfig? Agent { get; private set; }
+
+    public IReadOnlyList<AgentTemplate> Templates => templates.All;
+
+    public string? Logs { get; private set; }
+
+    [TempData]
+    public string? Notice { get; set; }
+
+    [BindProperty]
+    public NewAgentForm NewAgent { get; set; } = new();
+
+    public string CanvasUrl(AgentConfig agent) => new Uri(aegis.Value.PublicUrl, $"/agent/{agent.AegisAppId}/index.html").ToString();
+
+    public static bool WantsRunning(AgentConfig agent) => AgentLifecycle.WantsRunning(agent);
+
+    public async Task<IActionResult> OnGetAsync(string group, string room, string? tab, bool logs, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(group, room, tab, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        // Opening an agent's tab, or coming back to the room: wake what people started (no-op for stopped agents).
+        foreach (var agent in Agent is null ? Agents : [Agent])
+        {
+            _ = WakeAsync(agent);
+        }
+
+        if (logs && Agent is not null && IsAdmin)
+        {
+            Logs = await agents.LogsAsync(Agent.Id, cancellationToken);
+        }
+
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostCreateAsync(string group, string room, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(group, room, "new", cancellationToken))
+        {
+            return NotFound();
+        }
+
+        var env = AgentEnv.FromLines(NewAgent.Env, out var envError);
+        if (envError is not null)
+        {
+            ModelState.AddModelError("NewAgent.Env", envError);
+            return Page();
+        }
+
+        try
+        {
+            var agent = await agents.CreateAsync(Room.Id, NewAgent.Name ?? "", NewAgent.Template ?? "", env, cancellationToken);
+            Notice = $"Created {agent.Name}. Start it to bring it into the room.";
+            return Redirect($"/g/{Group.Slug}/r/{Room.Slug}/{agent.Id}");
+        }
+        catch (AgentValidationException ex)
+        {
+            foreach (var (field, messages) in ex.Errors)
+            {
+                foreach (var message in messages)
+                {
+                    ModelState.AddModelError($"NewAgent.{char.ToUpperInvariant(field[0])}{field[1..]}", message);
+                }
+            }
+
+            return Page();
+        }
+        catch (Exception ex) when (ex is AegisException or Famiglia.Xmpp.Admin.EjabberdAdminException or HttpRequestException)
+        {
+            ModelState.AddModelError(string.Empty, $"The agent was saved but could not be set up completely: {ex.Message}. Starting it will retry.");
+            return Page();
+        }
+    }
+
+    public Task<IActionResult> OnPostStartAsync(string group, string room, string tab, CancellationToken cancellationToken) =>
+        AgentActionAsync(group, room, tab, "started", async (id, ct) => await agents.StartAsync(id, ct), cancellationToken);
+
+    public Task<IActionResult> OnPostStopAsync(string group, string room, string tab, CancellationToken cancellationToken) =>
+        AgentActionAsync(group, room, tab, "stopped", async (id, ct) => await agents.StopAsync(id, ct), cancellationToken);
+
+    public Task<IActionResult> OnPostRegenerateKeyAsync(string group, string room, string tab, CancellationToken cancellationToken) =>
+        AgentActionAsync(group, room, tab, "given a new API key", (id, ct) => agents.RegenerateKeyAsync(id, ct), cancellationToken, adminOnly: true);
+
+    public async Task<IActionResult> OnPostDeleteAsync(string group, string room, string tab, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(group, room, tab, cancellationToken) || Agent is null)
+        {
+            return NotFound();
+        }
+
+        if (!IsAdmin)
+        {
+            return Forbid();
+        }
+
+        try
+        {
+            await agents.DeleteAsync(Agent.Id, cancellationToken);
+            Notice = $"{Agent.Name} deleted.";
+            return Redirect($"/g/{Group.Slug}/r/{Room.Slug}");
+        }
+        catch (Exception ex) when (ex is AegisException or AgentOperationException or Famiglia.Xmpp.Admin.EjabberdAdminException or HttpRequestException)
+        {
+            Notice = $"{Agent.Name} could not be deleted completely ({ex.Message}); deleting again finishes it.";
+            return Redirect($"/g/{Group.Slug}/r/{Room.Slug}/{Agent.Id}");
+        }
+    }
+
+    private async Task<IActionResult> AgentActionAsync(
+        string group, string room, string tab, string done, Func<string, CancellationToken, Task> action, CancellationToken cancellationToken, bool adminOnly = false)
+    {
+        if (!await LoadAsync(group, room, tab, cancellationToken) || Agent is null)
+        {
+            return NotFound();
+        }
+
+        if (adminOnly && !IsAdmin)
+        {
+            return Forbid();
+        }
+
+        try
+        {
+            await action(Agent.Id, cancellationToken);
+            Notice = $"{Agent.Name} {done}.";
+        }
+        catch (Exception ex) when (ex is AegisException or AgentOperationException or Famiglia.Xmpp.Admin.EjabberdAdminException or HttpRequestException)
+        {
+            Notice = $"{Agent.Name} could not be {done}: {ex.Message}";
+        }
+
+        return Redirect($"/g/{Group.Slug}/r/{Room.Slug}/{Agent.Id}");
+    }
+
+    private async Task<bool> LoadAsync(string group, string room, string? tab, CancellationToken cancellationToken)
+    {
+        var userId = User.RequiredUserId();
+        if (await spaces.GroupAsync(userId, group, cancellationToken) is not { } found)
+        {
+            return false;
+        }
+
+        (Group, Role) = found;
+        if (await spaces.VisibleRoomAsync(userId, Group.Id, room, cancellationToken) is not { } visible)
+        {
+            return false;
+        }
+
+        Room = visible;
+        Agents = await spaces.AgentsAsync(Room.Id, cancellationToken);
+        Notes = await spaces.NotesAsync(Room.Id, cancellationToken);
+        Tab = string.IsNullOrEmpty(tab) ? "chat" : tab;
+        if (Tab is "chat" or "notes" or "new")
+        {
+            return true;
+        }
+
+        Agent = Agents.SingleOrDefault(a => a.Id == Tab);
+        return Agent is not null;
+    }
+
+    private async Task WakeAsync(AgentConfig agent)
+    {
+        try
+        {
+            await agents.EnsureIfWantedAsync(agent.Id, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is AegisException or AgentOperationException)
+        {
+            WakeFailed(logger, agent.Name, ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not wake agent {Agent}: {Error}")]
+    private static partial void WakeFailed(ILogger logger, string agent, string error);
+}
+
+/// <summary>The Create Agent form.</summary>
+public sealed class NewAgentForm
+{
+    public string? Name { get; set; }
+
+    public string? Template { get; set; } = AgentTemplates.Default;
+
+    /// <summary>Extra environment, <c>NAME=value</c> per line (AI keys, MCP config); passed to the sandbox as secrets.</summary>
+    public string? Env { get; set; }
+}

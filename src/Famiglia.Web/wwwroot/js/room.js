@@ -1,0 +1,73 @@
+// The room page: live chat (main chat or an agent's thread), agent status badges and canvas reloads over SignalR.
+(() => {
+  const chat = document.querySelector('[data-room-id]');
+  if (!chat) return;
+  const roomId = chat.dataset.roomId;
+  const thread = chat.dataset.thread || null;
+  const agentId = document.querySelector('[data-agent-id]')?.dataset.agentId ?? null;
+  const list = chat.querySelector('[data-testid="messages"]');
+  const form = chat.querySelector('[data-testid="composer"]');
+  const error = chat.querySelector('[data-testid="chat-error"]');
+  const seen = new Set();
+
+  const showError = (text) => { error.textContent = text; error.hidden = !text; };
+
+  const render = (m) => {
+    if ((m.thread ?? null) !== thread || seen.has(m.id)) return;
+    seen.add(m.id);
+    const item = document.createElement('li');
+    item.className = m.authorNick.startsWith('@s:') ? 'message from-agent' : 'message';
+    item.dataset.testid = 'message';
+    const who = document.createElement('span');
+    who.className = 'author';
+    who.textContent = m.authorName;
+    const body = document.createElement('span');
+    body.className = 'body';
+    body.textContent = m.body;
+    const time = document.createElement('time');
+    time.dateTime = m.createdAt;
+    time.textContent = new Date(m.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    item.append(who, body, time);
+    list.append(item);
+    list.scrollTop = list.scrollHeight;
+  };
+
+  const connection = new signalR.HubConnectionBuilder().withUrl('/hubs/chat').withAutomaticReconnect().build();
+  connection.on('message', render);
+  connection.on('agentStatus', (s) => {
+    for (const badge of document.querySelectorAll(`[data-agent-status="${CSS.escape(s.agentId)}"]`)) {
+      badge.textContent = s.status.toLowerCase();
+      badge.className = `status status-${s.status.toLowerCase()}`;
+    }
+  });
+  connection.on('canvasVersion', (v) => {
+    if (v.agentId !== agentId) return;
+    const frame = document.querySelector('iframe.canvas');
+    if (frame) frame.src = frame.src; // reload the canvas on a version bump
+  });
+
+  const join = async () => {
+    const history = thread
+      ? await connection.invoke('JoinThread', roomId, thread)
+      : await connection.invoke('JoinRoom', roomId);
+    history.slice().sort((a, b) => a.createdAt.localeCompare(b.createdAt)).forEach(render);
+    chat.dataset.ready = 'true';
+  };
+  connection.onreconnected(() => join().catch((e) => showError(e.message)));
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const input = form.elements.body;
+    const body = input.value.trim();
+    if (!body) return;
+    try {
+      await connection.invoke('Send', roomId, body, thread);
+      input.value = '';
+      showError('');
+    } catch (e) {
+      showError(e.message.replace(/^.*HubException: /, ''));
+    }
+  });
+
+  connection.start().then(join).catch((e) => showError(`Chat is not available: ${e.message}`));
+})();

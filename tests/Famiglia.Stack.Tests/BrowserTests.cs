@@ -1,0 +1,123 @@
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Famiglia.Stack.Tests;
+
+/// <summary>
+/// The product in a real browser (Debian's chromium driven by Playwright, never a downloaded browser) against the real
+/// stack: sign in, create a Photo Library agent from the template, start it, ask it for a gallery, see the reply and
+/// the images in its canvas, stop it.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private static readonly float Patient = 120_000; // ms; a cold sandbox boot on a shared 2-core machine
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        Assert.True(File.Exists(Chromium), "Debian's chromium is missing: apt-get install -y chromium (./famiglia test does)");
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        SetDefaultExpectTimeout(Patient);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    [Fact]
+    public async Task Alice_creates_a_photo_library_agent_talks_to_it_and_sees_its_gallery_then_stops_it()
+    {
+        var page = await SignedInPageAsync("alice");
+        await page.GotoAsync(new Uri(stack.WebUrl, "/g/feldmans").ToString());
+        await page.GetByRole(AriaRole.Link, new() { Name = "#photos" }).ClickAsync();
+
+        // + → Create Agent with the template picker.
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Create an agent" }).ClickAsync();
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Photo Library");
+        await page.GetByRole(AriaRole.Radio, new() { Name = "Photo Library" }).CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create agent" }).ClickAsync();
+        var status = page.GetByTestId("agent-status");
+        await Expect(status).ToHaveTextAsync("stopped");
+        await Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Photo Library" })).ToHaveAttributeAsync("aria-selected", "true");
+
+        await page.GetByTestId("start").ClickAsync();
+        await Expect(status).ToHaveTextAsync("running", new() { Timeout = Patient });
+
+        // Talk to it in its tab: the message and the reply appear in the thread.
+        await Expect(page.GetByTestId("chat")).ToHaveAttributeAsync("data-ready", "true");
+        await page.GetByLabel("Message").FillAsync("Build me a photo library from all group photos");
+        await page.GetByLabel("Message").PressAsync("Enter");
+        var messages = page.GetByTestId("message");
+        await Expect(messages.Filter(new() { HasText = "Build me a photo library from all group photos" })).ToHaveCountAsync(1);
+        await Expect(messages.Filter(new() { HasText = "Found 234 photos! Gallery is ready." })).ToHaveCountAsync(1);
+
+        // The gallery inside the canvas iframe, with images that really loaded.
+        var canvas = page.FrameLocator("iframe.canvas");
+        await Expect(canvas.Locator("img")).ToHaveCountAsync(234);
+        var first = canvas.Locator("img").First;
+        await first.ScrollIntoViewIfNeededAsync();
+        await Expect(first).ToHaveJSPropertyAsync("complete", true);
+        Assert.True(await first.EvaluateAsync<int>("img => img.naturalWidth") > 0, "the first gallery image did not load");
+
+        // The sandboxed iframe (another origin, no allow-same-origin) reads neither cookies nor the parent page.
+        var frame = page.Frames.Single(f => f.Url.Contains("/agent/", StringComparison.Ordinal));
+        var reach = await frame.EvaluateAsync<string>("""
+            () => {
+              let cookie, parent;
+              try { cookie = 'cookie:' + document.cookie; } catch (e) { cookie = 'no-cookies'; }
+              try { parent = 'parent:' + window.parent.document.title; } catch (e) { parent = 'no-parent'; }
+              return cookie + '|' + parent;
+            }
+            """);
+        Assert.Equal("no-cookies|no-parent", reach);
+        Assert.Equal("allow-scripts", await page.Locator("iframe.canvas").GetAttributeAsync("sandbox"));
+
+        await page.GetByTestId("stop").ClickAsync();
+        await Expect(page.GetByTestId("agent-status")).ToHaveTextAsync("stopped");
+        await Expect(page.GetByTestId("canvas-placeholder")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task A_person_outside_a_participants_only_room_sees_neither_it_nor_its_chat()
+    {
+        // carol is in feldmans but not a participant of #family (the seed's PARTICIPANTS_ONLY room).
+        var page = await SignedInPageAsync("carol");
+        await page.GotoAsync(new Uri(stack.WebUrl, "/g/feldmans").ToString());
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "#photos" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "#family" })).ToHaveCountAsync(0);
+        var response = await page.GotoAsync(new Uri(stack.WebUrl, "/g/feldmans/r/family").ToString());
+        Assert.Equal(404, response!.Status);
+    }
+
+    [Fact]
+    public async Task The_room_page_fits_a_phone_screen()
+    {
+        var page = await SignedInPageAsync("bob", new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true });
+        await page.GotoAsync(new Uri(stack.WebUrl, "/g/feldmans/r/photos").ToString());
+        await Expect(page.GetByTestId("composer")).ToBeVisibleAsync();
+        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+        Assert.True(overflow <= 0, $"the page is {overflow}px wider than the phone screen");
+        var composer = await page.GetByTestId("composer").BoundingBoxAsync();
+        Assert.True(composer!.X >= 0 && composer.X + composer.Width <= 390, "the message box does not fit the screen");
+    }
+
+    private async Task<IPage> SignedInPageAsync(string name, BrowserNewContextOptions? options = null)
+    {
+        var context = await _browser.NewContextAsync(options);
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) => output.WriteLine($"[browser {message.Type}] {message.Text}");
+        await page.GotoAsync(stack.WebUrl.ToString());
+        await page.GetByLabel("Name").FillAsync(name);
+        await page.GetByLabel("Password").FillAsync("famiglia");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByTestId("who")).ToContainTextAsync(name);
+        return page;
+    }
+}

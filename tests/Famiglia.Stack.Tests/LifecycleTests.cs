@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Famiglia.Xmpp;
+using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
+
+namespace Famiglia.Stack.Tests;
+
+/// <summary>
+/// Spec §7.3, row by row, against the real stack: famiglia-web (real process) → aegisd (real process, bwrap sandbox on
+/// the agent-base image) → harness + Photo Library agent in the sandbox → ejabberd.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly List<IAsyncDisposable> _disposables = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        output.WriteLine("--- famiglia-web ---\n" + stack.Web.Output());
+        output.WriteLine("--- aegisd ---\n" + stack.Aegis.Output());
+        foreach (var disposable in _disposables)
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Create_start_talk_pause_reopen_crash_stop_and_delete_an_agent()
+    {
+        using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
+        using var aegis = stack.Aegis.CreateClient();
+
+        // User creates Agent Document → AgentConfig (STOPPED), XMPP account, POST /v1/apps → aegisAppId.
+        var location = await alice.PostFormAsync("/g/feldmans/r/photos/new", "Create", new()
+        {
+            ["NewAgent.Name"] = "Lifecycle Photos",
+            ["NewAgent.Template"] = "photo-library",
+            ["NewAgent.Env"] = "ANTHROPIC_API_KEY=sk-test-not-a-real-key",
+        });
+        var agentId = location.Split('/').Last();
+        var page = $"/g/feldmans/r/photos/{agentId}";
+        var agent = await AgentAsync(agentId);
+        Assert.Equal("STOPPED", agent.Status);
+        Assert.Equal("s-lifecycle-photos", agent.XmppUser);
+        Assert.NotNull(agent.AegisAppId);
+        Assert.True(await stack.Ejabberd.Admin.AccountExistsAsync(agent.XmppUser, stack.Ejabberd.Host));
+        var app = await aegis.GetStringAsync($"/v1/apps/{agent.AegisAppId}");
+        Assert.Contains("\"FAMIGLIA_API_KEY\"", app, StringComparison.Ordinal);
+        Assert.Contains("\"ANTHROPIC_API_KEY\"", app, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-test-not-a-real-key", app, StringComparison.Ordinal);
+        Assert.DoesNotContain(agent.XmppPassword, app, StringComparison.Ordinal);
+
+        // User clicks Start → ensure → the sandbox boots, the harness joins the room.
+        var (room, heard, events) = await JoinAsPersonAsync("dora");
+        var nick = $"@s:lifecycle-photos@{stack.Ejabberd.Host}";
+        await alice.PostFormAsync(page, "Start");
+        await WaitForStatusAsync(agentId, "RUNNING");
+        await events.NextMatchingAsync(e => e.Kind == MucRoomEventKind.OccupantJoined && e.Nick == nick);
+
+        // Chat in the agent's thread; the answer is stored once by famiglia-web's archiver.
+        await room.SendAsync("Build me a photo library from all group photos", agent.Thread);
+        var reply = await heard.NextMatchingAsync(m => m.Nick == nick);
+        Assert.Equal("Found 234 photos! Gallery is ready.", reply.Body);
+        Assert.Equal(agent.Thread, reply.Thread);
+        await WaitUntilAsync(async () => await ScalarAsync("SELECT COUNT(*) FROM Messages WHERE Body = 'Found 234 photos! Gallery is ready.'") is 1L, "the reply stored");
+
+        // The canvas through aegisd's router, as the iframe loads it.
+        using var router = new HttpClient { BaseAddress = stack.RouterUrl };
+        using (var canvas = await router.GetAsync($"/agent/{agent.AegisAppId}/index.html"))
+        {
+            Assert.Equal(HttpStatusCode.OK, canvas.StatusCode);
+            Assert.Contains("frame-ancestors", canvas.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+            Assert.Contains("_media/", await canvas.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // Idle pause (here: asked of aegisd) → PAUSED; the user opens the agent tab → ensure → RUNNING again.
+        var instanceId = (await AgentAsync(agentId)).InstanceId!;
+        (await aegis.PostAsync($"/v1/instances/{instanceId}/pause", null)).EnsureSuccessStatusCode();
+        await WaitForStatusAsync(agentId, "PAUSED");
+        await alice.GetStringAsync(page);
+        await WaitForStatusAsync(agentId, "RUNNING");
+
+        // The agent crashes (every process of its sandbox killed) → aegisd reports it → ERROR.
+        var pids = File.ReadAllLines($"/sys/fs/cgroup/pids/aegis/{instanceId}/cgroup.procs");
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-KILL", .. pids])!)
+        {
+            await kill.WaitForExitAsync(); // some may be gone already (killing bwrap ends the rest): fine
+        }
+
+        await WaitForStatusAsync(agentId, "ERROR");
+
+        // Start again, then Stop → terminate → STOPPED; opening the tab now starts nothing.
+        await alice.PostFormAsync(page, "Start");
+        await WaitForStatusAsync(agentId, "RUNNING");
+        await alice.PostFormAsync(page, "Stop");
+        await WaitForStatusAsync(agentId, "STOPPED");
+        var stopped = await alice.GetStringAsync(page);
+        Assert.Contains("data-testid=\"canvas-placeholder\"", stopped, StringComparison.Ordinal);
+        var live = await aegis.GetFromJsonAsync<JsonElement>($"/v1/instances?appId={agent.AegisAppId}");
+        Assert.DoesNotContain(live.EnumerateArray(), i => i.GetProperty("state").GetString() is "running" or "booting" or "paused");
+
+        // Delete → terminate, XMPP account gone, key revoked, app removed, document gone.
+        Assert.EndsWith("/g/feldmans/r/photos", await alice.PostFormAsync(page, "Delete"), StringComparison.Ordinal);
+        Assert.False(await stack.Ejabberd.Admin.AccountExistsAsync(agent.XmppUser, stack.Ejabberd.Host));
+        Assert.Equal(HttpStatusCode.NotFound, (await aegis.GetAsync($"/v1/apps/{agent.AegisAppId}")).StatusCode);
+        Assert.Equal(0L, await ScalarAsync($"SELECT COUNT(*) FROM AgentConfigs WHERE Id = '{agentId}'"));
+        Assert.Equal(0L, await ScalarAsync($"SELECT COUNT(*) FROM ApiKeys WHERE AgentConfigId = '{agentId}' AND RevokedAt IS NULL"));
+        Assert.Equal(HttpStatusCode.NotFound, await alice.StatusOfAsync(page));
+    }
+
+    private sealed record AgentRow(string Status, string XmppUser, string XmppPassword, string? AegisAppId, string? InstanceId, string Thread);
+
+    private async Task<AgentRow> AgentAsync(string agentId)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT a.Status, a.XmppUser, a.XmppPassword, a.AegisAppId, a.AegisInstanceId, d.CrdtKey
+            FROM AgentConfigs a JOIN RoomDocuments d ON d.Id = a.DocumentId WHERE a.Id = $id
+            """;
+        command.Parameters.AddWithValue("$id", agentId);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"no agent {agentId}");
+        return new AgentRow(reader.GetString(0), reader.GetString(1), reader.GetString(2),
+            reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5));
+    }
+
+    private async Task<object?> ScalarAsync(string sql)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync();
+    }
+
+    private async Task<SqliteConnection> OpenAsync()
+    {
+        var connection = new SqliteConnection($"Data Source={Path.Combine(stack.Web.DataDirectory, "famiglia.db")};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private async Task WaitForStatusAsync(string agentId, string status) =>
+        await WaitUntilAsync(async () => (await AgentAsync(agentId)).Status == status, $"status {status}");
+
+    /// <summary>Polls; the limit only turns a hang into a failure (a cold sandbox boot on a loaded 2-core machine is slow).</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<(MucRoom Room, Probe<RoomMessage> Heard, Probe<MucRoomEvent> Events)> JoinAsPersonAsync(string name)
+    {
+        var user = $"{name}{Guid.NewGuid().ToString("N")[..6]}";
+        var client = new XmppClient(await stack.Ejabberd.CreateAccountAsync(user, webSocket: true));
+        _disposables.Add(client);
+        await client.ConnectAsync();
+        var room = await client.JoinRoomAsync(new Jid("photos.feldmans", stack.Ejabberd.MucService), $"@u:{user}@{stack.Ejabberd.Host}");
+        var heard = new Probe<RoomMessage>();
+        var events = new Probe<MucRoomEvent>();
+        room.OnMessage(heard.Add);
+        room.OnEvent(events.Add);
+        return (room, heard, events);
+    }
+}

@@ -1,0 +1,63 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Famiglia.Stack.Tests;
+
+/// <summary>A person's browser session without a browser: signs in through the login form and submits the pages'
+/// forms with their antiforgery tokens, as the browser would.</summary>
+public sealed partial class WebSession : IDisposable
+{
+    private readonly HttpClient _http;
+
+    private WebSession(HttpClient http) => _http = http;
+
+    public static async Task<WebSession> SignInAsync(Uri web, string name, string password = "famiglia")
+    {
+        var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false, UseCookies = true };
+        var session = new WebSession(new HttpClient(handler) { BaseAddress = web, Timeout = TimeSpan.FromMinutes(2) });
+        var form = await session.GetStringAsync("/account/login");
+        using var response = await session._http.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = Token(form),
+            ["handle"] = name,
+            ["password"] = password,
+            ["returnUrl"] = "/",
+        }));
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        Assert.Equal("/", response.Headers.Location?.OriginalString);
+        return session;
+    }
+
+    public async Task<string> GetStringAsync(string path)
+    {
+        using var response = await _http.GetAsync(path);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path}: {(int)response.StatusCode}");
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    public async Task<HttpStatusCode> StatusOfAsync(string path)
+    {
+        using var response = await _http.GetAsync(path);
+        return response.StatusCode;
+    }
+
+    /// <summary>Submits a page's form to <c>?handler=</c> with the page's antiforgery token; returns where it redirected.</summary>
+    public async Task<string> PostFormAsync(string page, string handler, Dictionary<string, string>? fields = null)
+    {
+        var html = await GetStringAsync(page);
+        var values = new Dictionary<string, string>(fields ?? []) { ["__RequestVerificationToken"] = Token(html) };
+        using var response = await _http.PostAsync($"{page}?handler={handler}", new FormUrlEncodedContent(values));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect || response.StatusCode == HttpStatusCode.Found,
+            $"POST {page}?handler={handler}: {(int)response.StatusCode}\n{body}");
+        return response.Headers.Location!.OriginalString;
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private static string Token(string html) =>
+        WebUtility.HtmlDecode(TokenPattern().Match(html) is { Success: true } match ? match.Groups[1].Value : throw new InvalidOperationException("no antiforgery token in the page"));
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenPattern();
+}
