@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Famiglia.TestKit;
+using Microsoft.Playwright;
+
+// The product's two user-facing numbers (issue 8), in Debian's chromium against the whole stack (FamigliaStack:
+// ejabberd, aegisd with bwrap sandboxes on the agent-base image, famiglia-web), Release build:
+//   dotnet build -c Release Aegis.slnx && dotnet run -c Release --no-build --project bench/Famiglia.Stack.Bench -- [--messages 50] [--opens 20]
+// 1. a message typed in the browser → the agent's reply rendered in the page (Echo agent: no agent logic), timed in
+//    the page from the submit to the reply's DOM insertion;
+// 2. opening the tab of a paused agent → its canvas visible (Photo Library gallery), from navigation start to the
+//    gallery's heading being visible in the iframe; the agent is paused through aegisd before each open.
+var messages = BenchArgs.Int(args, "--messages", 50);
+var opens = BenchArgs.Int(args, "--opens", 20);
+
+await using var stack = new FamigliaStack();
+await stack.InitializeAsync();
+using var playwright = await Playwright.CreateAsync();
+await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ["--no-sandbox"] });
+var page = await (await browser.NewContextAsync()).NewPageAsync();
+page.SetDefaultTimeout(120_000);
+await page.GotoAsync(stack.WebUrl.ToString());
+await page.GetByLabel("Name").FillAsync("alice");
+await page.GetByLabel("Password").FillAsync("famiglia");
+await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+await page.GetByTestId("who").WaitForAsync();
+
+async Task<string> CreateAndStartAsync(string name, string template)
+{
+    await page.GotoAsync(new Uri(stack.WebUrl, "/g/feldmans/r/photos/new").ToString());
+    await page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);
+    await page.Locator($"input[type=radio][value={template}]").CheckAsync();
+    await page.GetByRole(AriaRole.Button, new() { Name = "Create agent" }).ClickAsync();
+    await page.GetByTestId("start").ClickAsync();
+    await page.Locator("[data-testid=agent-status]:text('running')").WaitForAsync();
+    await page.Locator("[data-testid=chat][data-ready=true]").WaitForAsync();
+    return page.Url;
+}
+
+// 1. Message → reply rendered.
+await CreateAndStartAsync("Bench Echo", "echo");
+var roundTrips = new List<double>();
+for (var i = 0; i < messages + 5; i++)
+{
+    var ms = await page.EvaluateAsync<double>("""
+        (text) => new Promise((resolve) => {
+          const list = document.querySelector('[data-testid=messages]');
+          const form = document.querySelector('[data-testid=composer]');
+          const start = performance.now();
+          new MutationObserver((changes, observer) => {
+            if ([...list.querySelectorAll('.body')].some(b => b.textContent === 'echo: ' + text)) {
+              observer.disconnect();
+              resolve(performance.now() - start);
+            }
+          }).observe(list, { childList: true });
+          form.elements.body.value = text;
+          form.requestSubmit();
+        })
+        """, $"bench {i} {Guid.NewGuid():N}");
+    if (i >= 5)
+    {
+        roundTrips.Add(ms); // the first five warm up connections and JIT
+    }
+}
+
+Console.WriteLine($"browser message → agent reply rendered over {messages}: p50 {Percentile(roundTrips, 50):0.0} ms, p90 {Percentile(roundTrips, 90):0.0} ms, p99 {Percentile(roundTrips, 99):0.0} ms");
+
+// 2. Paused agent's tab → canvas visible.
+var photoTab = await CreateAndStartAsync("Bench Photos", "photo-library");
+await page.GetByLabel("Message").FillAsync("Build me a photo library from all group photos");
+await page.GetByLabel("Message").PressAsync("Enter");
+await page.FrameLocator("iframe.canvas").Locator("h1").WaitForAsync();
+using var aegis = stack.Aegis.CreateClient();
+var apps = await aegis.GetFromJsonAsync<JsonElement>("/v1/apps");
+var appId = apps.EnumerateArray().Single(a => a.GetProperty("name").GetString() == "s-bench-photos").GetProperty("appId").GetString();
+var openTimes = new List<double>();
+for (var i = 0; i < opens; i++)
+{
+    await page.GotoAsync("about:blank");
+    var running = (await aegis.GetFromJsonAsync<JsonElement>($"/v1/instances?appId={appId}")).EnumerateArray()
+        .Single(x => x.GetProperty("state").GetString() == "running").GetProperty("instanceId").GetString();
+    (await aegis.PostAsync($"/v1/instances/{running}/pause", null)).EnsureSuccessStatusCode();
+    var clock = Stopwatch.StartNew();
+    await page.GotoAsync(photoTab, new() { WaitUntil = WaitUntilState.Commit });
+    await page.FrameLocator("iframe.canvas").Locator("h1").WaitForAsync(new() { State = WaitForSelectorState.Visible });
+    openTimes.Add(clock.Elapsed.TotalMilliseconds);
+    await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+}
+
+Console.WriteLine($"paused agent's tab → canvas visible over {opens}: p50 {Percentile(openTimes, 50):0} ms, p90 {Percentile(openTimes, 90):0} ms, min {openTimes.Min():0} ms");
+
+static double Percentile(List<double> values, int p)
+{
+    var sorted = values.Order().ToList();
+    return sorted[Math.Clamp((int)Math.Ceiling(p / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
+}
