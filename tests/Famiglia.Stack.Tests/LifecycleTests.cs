@@ -77,6 +77,14 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
             Assert.Contains("_media/", await canvas.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
+        // Group admins (alice owns feldmans) read the instance's log; a plain member may not rotate the key.
+        Assert.Contains("joined photos.feldmans@", await alice.GetStringAsync(page + "?logs=true"), StringComparison.Ordinal);
+        using (var bob = await WebSession.SignInAsync(stack.WebUrl, "bob"))
+        {
+            Assert.DoesNotContain("?logs=true", await bob.GetStringAsync(page), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.Forbidden, await bob.PostFormStatusAsync(page, "RegenerateKey"));
+        }
+
         // Idle pause (here: asked of aegisd) → PAUSED; the user opens the agent tab → ensure → RUNNING again.
         var instanceId = (await AgentAsync(agentId)).InstanceId!;
         (await aegis.PostAsync($"/v1/instances/{instanceId}/pause", null)).EnsureSuccessStatusCode();

@@ -53,6 +53,15 @@ public sealed partial class WebSession : IDisposable
         return response.Headers.Location!.OriginalString;
     }
 
+    /// <summary>Like <see cref="PostFormAsync"/>, for a form the person may not submit: returns the status.</summary>
+    public async Task<HttpStatusCode> PostFormStatusAsync(string page, string handler)
+    {
+        var html = await GetStringAsync(page);
+        var values = new Dictionary<string, string> { ["__RequestVerificationToken"] = Token(html) };
+        using var response = await _http.PostAsync($"{page}?handler={handler}", new FormUrlEncodedContent(values));
+        return response.StatusCode;
+    }
+
     public void Dispose() => _http.Dispose();
 
     private static string Token(string html) =>
