@@ -38,12 +38,30 @@ internal static class CanvasServer
         app.MapMethods("/{**path}", ["GET", "HEAD"], (string? path, CanvasStore canvas, HttpContext http) => Serve(path ?? "", canvas, http));
     }
 
+    private const string EmptyCanvas = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Canvas</title>
+        <style>body{font-family:system-ui,sans-serif;color:#6a7480;display:grid;place-items:center;min-height:90vh;margin:0}</style></head>
+        <body><p>Nothing on this canvas yet. Ask the agent in the chat below.</p>
+        <script>
+          const url = new URL('_canvas/events', location.href);
+          url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+          let first = null;
+          new WebSocket(url).onmessage = (e) => {
+            const v = JSON.parse(e.data).version;
+            if (first === null) first = v; else if (v !== first) location.reload();
+          };
+        </script></body></html>
+        """;
+
     private static IResult Serve(string path, CanvasStore canvas, HttpContext http)
     {
         var file = canvas.ResolveForServing(path);
         if (file is null)
         {
-            return Results.NotFound();
+            // An agent that has drawn nothing yet still has a canvas: a placeholder that reloads on the first bump.
+            return path is "" or "index.html" ? Results.Content(EmptyCanvas, "text/html; charset=utf-8") : Results.NotFound();
         }
 
         if (!ContentTypes.TryGetContentType(file, out var contentType))
