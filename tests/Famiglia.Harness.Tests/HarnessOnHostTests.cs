@@ -183,6 +183,29 @@ public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task The_agent_stays_in_its_room_across_an_ejabberd_restart()
+    {
+        var (agent, _, _) = await StartHarnessAsync();
+        await world.Ejabberd.RestartAsync();
+        var (room, heard) = await JoinAsPersonAsync("ivo");
+        await room.SendAsync("still there?", agent.Thread);
+        Assert.Equal("echo: still there?", (await heard.NextMatchingAsync(m => m.Nick == agent.Nick)).Body);
+    }
+
+    [Fact]
+    public async Task An_agent_in_a_crash_loop_is_reported_unhealthy_in_its_heartbeats()
+    {
+        // `false` exits at once, every time: five exits within two minutes are a crash loop.
+        await StartHarnessAsync("false");
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (!world.Web.Output().Contains("reports it is unhealthy: agent crash loop", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "famiglia-web never heard of the crash loop:\n" + world.Web.Output());
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
     public async Task Heartbeats_set_the_agents_last_heartbeat_in_famiglia_web()
     {
         var (agent, _, _) = await StartHarnessAsync();
