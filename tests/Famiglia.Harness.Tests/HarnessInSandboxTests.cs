@@ -100,16 +100,9 @@ public sealed partial class HarnessInSandboxTests(HarnessWorld world, AgentBaseI
 
     private async Task<(MucRoom Room, Probe<RoomMessage> Heard, Probe<MucRoomEvent> Events)> JoinAsPersonAsync(string name)
     {
-        var user = $"{name}{Guid.NewGuid().ToString("N")[..6]}";
-        var client = new XmppClient(await world.Ejabberd.CreateAccountAsync(user, webSocket: true));
-        _disposables.Add(client);
-        await client.ConnectAsync();
-        var room = await client.JoinRoomAsync(world.Room, $"@u:{user}@{world.Ejabberd.Host}");
-        var heard = new Probe<RoomMessage>();
-        var events = new Probe<MucRoomEvent>();
-        room.OnMessage(heard.Add);
-        room.OnEvent(events.Add);
-        return (room, heard, events);
+        var person = await RoomPerson.JoinAsync(world.Ejabberd, world.Room, name);
+        _disposables.Add(person);
+        return (person.Room, person.Heard, person.Events);
     }
 
     [GeneratedRegex("<img[^>]* src=\"([^\"]+)\"")]

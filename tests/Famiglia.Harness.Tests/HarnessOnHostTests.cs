@@ -130,9 +130,9 @@ public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper out
     [Fact]
     public async Task Sigterm_leaves_the_room_where_others_see_it_and_exits_zero()
     {
-        var (room, _) = await JoinAsPersonAsync("emil");
-        var left = new Probe<MucRoomEvent>();
-        room.OnEvent(left.Add);
+        var person = await RoomPerson.JoinAsync(world.Ejabberd, world.Room, "emil");
+        _disposables.Add(person);
+        var left = person.Events;
         var (agent, _, _) = await StartHarnessAsync();
         await left.NextMatchingAsync(e => e.Kind == MucRoomEventKind.OccupantJoined && e.Nick == agent.Nick);
 
@@ -280,14 +280,9 @@ public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper out
 
     private async Task<(MucRoom Room, Probe<RoomMessage> Heard)> JoinAsPersonAsync(string name)
     {
-        var user = $"{name}{Guid.NewGuid().ToString("N")[..6]}";
-        var client = new XmppClient(await world.Ejabberd.CreateAccountAsync(user, webSocket: true));
-        _disposables.Add(client);
-        await client.ConnectAsync();
-        var room = await client.JoinRoomAsync(world.Room, $"@u:{user}@{world.Ejabberd.Host}");
-        var heard = new Probe<RoomMessage>();
-        room.OnMessage(heard.Add);
-        return (room, heard);
+        var person = await RoomPerson.JoinAsync(world.Ejabberd, world.Room, name);
+        _disposables.Add(person);
+        return (person.Room, person.Heard);
     }
 
     private static async Task<long> ReceiveVersionAsync(ClientWebSocket socket)

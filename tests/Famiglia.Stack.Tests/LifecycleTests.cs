@@ -168,15 +168,8 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
 
     private async Task<(MucRoom Room, Probe<RoomMessage> Heard, Probe<MucRoomEvent> Events)> JoinAsPersonAsync(string name)
     {
-        var user = $"{name}{Guid.NewGuid().ToString("N")[..6]}";
-        var client = new XmppClient(await stack.Ejabberd.CreateAccountAsync(user, webSocket: true));
-        _disposables.Add(client);
-        await client.ConnectAsync();
-        var room = await client.JoinRoomAsync(new Jid("photos.feldmans", stack.Ejabberd.MucService), $"@u:{user}@{stack.Ejabberd.Host}");
-        var heard = new Probe<RoomMessage>();
-        var events = new Probe<MucRoomEvent>();
-        room.OnMessage(heard.Add);
-        room.OnEvent(events.Add);
-        return (room, heard, events);
+        var person = await RoomPerson.JoinAsync(stack.Ejabberd, new Jid("photos.feldmans", stack.Ejabberd.MucService), name);
+        _disposables.Add(person);
+        return (person.Room, person.Heard, person.Events);
     }
 }
