@@ -57,6 +57,7 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
         var messages = page.GetByTestId("message");
         await Expect(messages.Filter(new() { HasText = "Build me a photo library from all group photos" })).ToHaveCountAsync(1);
         await Expect(messages.Filter(new() { HasText = "Found 234 photos! Gallery is ready." })).ToHaveCountAsync(1);
+        await Expect(messages.Filter(new() { HasText = "Found 234 photos!" }).Locator(".author")).ToHaveTextAsync("Photo Library");
 
         // The gallery inside the canvas iframe, with images that really loaded.
         var canvas = page.FrameLocator("iframe.canvas");

@@ -35,6 +35,10 @@ internal sealed class ChatAddresses(IOptions<FamigliaOptions> options)
 
     public string UserJid(string handle) => $"{LocalPart(handle)}@{Domain}";
 
+    /// <summary>The XMPP user of an agent's nick: <c>@s:photo-agent@dev1.localhost</c> → <c>s-photo-agent</c>; null for
+    /// other nicks.</summary>
+    public static string? AgentUser(string nick) => nick.StartsWith("@s:", StringComparison.Ordinal) ? "s-" + NameOfNick(nick) : null;
+
     /// <summary>A readable name for a nick without a user: <c>@s:photo-agent@dev1.localhost</c> → <c>photo-agent</c>.</summary>
     public static string NameOfNick(string nick)
     {

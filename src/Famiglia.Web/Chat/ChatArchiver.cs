@@ -223,8 +223,11 @@ internal sealed partial class ChatArchiver(
                 throw;
             }
 
-            await notifier.MessageAsync(new ChatMessage(stored.Id, roomId, stored.AuthorNick, author?.DisplayName ?? ChatAddresses.NameOfNick(stored.AuthorNick),
-                stored.Body, stored.Thread, stored.CreatedAt));
+            var agentName = ChatAddresses.AgentUser(stored.AuthorNick) is { } agentUser
+                ? await context.AgentConfigs.Where(a => a.XmppUser == agentUser).Select(a => a.Name).FirstOrDefaultAsync()
+                : null;
+            await notifier.MessageAsync(new ChatMessage(stored.Id, roomId, stored.AuthorNick,
+                author?.DisplayName ?? agentName ?? ChatAddresses.NameOfNick(stored.AuthorNick), stored.Body, stored.Thread, stored.CreatedAt));
         }
         catch (Exception ex)
         {

@@ -78,7 +78,14 @@ internal sealed partial class ChatService(
             .Select(m => new { m.Id, m.RoomId, m.AuthorNick, AuthorName = m.Author == null ? null : m.Author.DisplayName, m.Body, m.Thread, m.CreatedAt })
             .ToListAsync(cancellationToken);
         rows.Reverse();
-        return rows.Select(m => new ChatMessage(m.Id, m.RoomId, m.AuthorNick, m.AuthorName ?? ChatAddresses.NameOfNick(m.AuthorNick), m.Body, m.Thread, m.CreatedAt)).ToList();
+
+        // Agents are shown by their name ("Photo Library"), not their nick.
+        var agentUsers = rows.Select(m => ChatAddresses.AgentUser(m.AuthorNick)).OfType<string>().Distinct().ToList();
+        var agentNames = await context.AgentConfigs.AsNoTracking().Where(a => agentUsers.Contains(a.XmppUser))
+            .ToDictionaryAsync(a => a.XmppUser, a => a.Name, cancellationToken);
+        return rows.Select(m => new ChatMessage(m.Id, m.RoomId, m.AuthorNick,
+            m.AuthorName ?? agentNames.GetValueOrDefault(ChatAddresses.AgentUser(m.AuthorNick) ?? "") ?? ChatAddresses.NameOfNick(m.AuthorNick),
+            m.Body, m.Thread, m.CreatedAt)).ToList();
     }
 
     [LoggerMessage(1, LogLevel.Warning, "Sending a message of {Handle} to room {RoomId} failed")]
