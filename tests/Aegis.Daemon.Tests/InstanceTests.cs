@@ -99,6 +99,8 @@ public class InstanceTests : DaemonTestBase
         Assert.Matches(@"aegis_ensure_duration_seconds_count\{[^}]*path=""existing""[^}]*\} [1-9]", metrics);
         Assert.Matches(@"aegis_ensure_duration_seconds_bucket\{[^}]*path=""cold"",le=""0.5""\}", metrics);
         Assert.Matches(@"aegis_instance_transitions_total\{[^}]*state=""running""[^}]*\} [1-9]", metrics);
+        Assert.Matches(@"aegis_instances\{[^}]*state=""running""[^}]*\} [1-9]", metrics);
+        Assert.Matches(@"aegis_instances\{[^}]*state=""paused""[^}]*\} \d", metrics);
     }
 
     [Fact]

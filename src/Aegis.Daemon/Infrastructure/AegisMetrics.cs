@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Aegis.Core.Instances;
 
 namespace Aegis.Daemon.Infrastructure;
 
@@ -12,6 +14,8 @@ internal sealed class AegisMetrics
     private readonly Histogram<double> _routerDuration;
     private readonly Histogram<double> _wakeWaits;
     private readonly UpDownCounter<long> _routerOpen;
+    private static readonly InstanceState[] LiveStates = [InstanceState.Booting, InstanceState.Running, InstanceState.Paused];
+    private readonly ConcurrentDictionary<string, InstanceState> _live = new(StringComparer.Ordinal);
 
     public AegisMetrics(IMeterFactory meters)
     {
@@ -25,6 +29,7 @@ internal sealed class AegisMetrics
         _wakeWaits = meter.CreateHistogram<double>("aegis.router.wake.duration", "s", "Time a routed request waited for its app to wake, by outcome (ok, timeout, failed, not_found, abandoned).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         _routerOpen = meter.CreateUpDownCounter<long>("aegis.router.open", description: "Routed requests and WebSockets open right now.");
+        meter.CreateObservableGauge("aegis.instances", CountLive, description: "Instances that are not terminated, by state (booting, running, paused).");
     }
 
     public void Ensured(string path, TimeSpan elapsed) => _ensure.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("path", path));
@@ -42,6 +47,32 @@ internal sealed class AegisMetrics
 
     public void RouterClosed() => _routerOpen.Add(-1);
 
-    public void Transition(Aegis.Core.Instances.InstanceState to) =>
+    /// <summary>An instance changed state: counted, and kept for the instances-by-state gauge.</summary>
+    public void Transition(string instanceId, InstanceState to)
+    {
         _transitions.Add(1, new KeyValuePair<string, object?>("state", to.ToString().ToLowerInvariant()));
+        Track(instanceId, to);
+    }
+
+    /// <summary>An instance's state for the gauge only (a new instance starts booting without a transition).</summary>
+    public void Track(string instanceId, InstanceState state)
+    {
+        if (state is InstanceState.Terminated or InstanceState.Error)
+        {
+            _live.TryRemove(instanceId, out _);
+        }
+        else
+        {
+            _live[instanceId] = state;
+        }
+    }
+
+    private IEnumerable<Measurement<long>> CountLive()
+    {
+        var states = _live.Values.ToList();
+        foreach (var state in LiveStates)
+        {
+            yield return new Measurement<long>(states.Count(s => s == state), new KeyValuePair<string, object?>("state", state.ToString().ToLowerInvariant()));
+        }
+    }
 }

@@ -39,6 +39,7 @@ internal sealed partial class InstanceManager
             await context.SaveChangesAsync(cancellationToken);
         }
 
+        metrics.Track(instance.Id, InstanceState.Booting);
         await events.PublishAsync("instance.booting", app.Id, instance.Id, release is null ? null : $"release {release.Version}", cancellationToken);
         var boot = Stopwatch.StartNew();
         try

@@ -258,7 +258,7 @@ internal sealed partial class InstanceManager(
             await context.SaveChangesAsync(cancellationToken);
         }
 
-        metrics.Transition(to);
+        metrics.Transition(instanceId, to);
         await events.PublishAsync($"instance.{to.ToString().ToLowerInvariant()}", instance.AppId, instanceId, reason, cancellationToken);
         return instance;
     }
