@@ -8,7 +8,7 @@ public sealed record AegisOptions
     /// <summary>Registry, keys, token, workspaces, releases and logs live here.</summary>
     public string DataDirectory { get; init; } = "/var/lib/aegis";
 
-    /// <summary>The sandbox backend: bwrap (default here), later qemu or firecracker.</summary>
+    /// <summary>The sandbox backend: <c>bwrap</c> (the default here) or <c>qemu</c> (settings below <c>Aegis:Qemu</c>).</summary>
     public string Backend { get; init; } = "bwrap";
 
     /// <summary>How long ensure waits for a booting sandbox to become healthy.</summary>
@@ -38,6 +38,9 @@ public sealed record AegisOptions
     /// </summary>
     public Dictionary<string, Dictionary<string, int>> InternalHostPorts { get; init; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Host-wide limits on what sandboxes may hold at once (<c>Aegis:Quotas</c>); none by default.</summary>
+    public HostQuotas Quotas { get; init; } = new();
+
     /// <summary>The target of internal hosts not in <see cref="InternalHosts"/>: the host's loopback, where ejabberd and famiglia-web listen.</summary>
     public string DefaultInternalHostTarget { get; init; } = "127.0.0.1";
 
@@ -62,4 +65,16 @@ public sealed record AegisOptions
     internal string AppsDirectory => Path.Combine(DataDirectory, "apps");
 
     internal string TasksDirectory => Path.Combine(DataDirectory, "tasks");
+}
+
+/// <summary>
+/// Limits over all instances that are booting, running or paused: how many (<c>Aegis:Quotas:MaxInstances</c>) and how
+/// much memory their kits reserve (<c>Aegis:Quotas:MaxMemory</c>, e.g. <c>8gb</c>). A boot past either is refused with a
+/// 503 naming the limit; a paused instance still holds its memory, a terminated one does not.
+/// </summary>
+public sealed record HostQuotas
+{
+    public int? MaxInstances { get; init; }
+
+    public string? MaxMemory { get; init; }
 }

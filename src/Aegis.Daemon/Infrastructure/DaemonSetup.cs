@@ -8,8 +8,6 @@ using Aegis.Daemon.Instances;
 using Aegis.Daemon.Kits;
 using Aegis.Daemon.Router;
 using Aegis.Daemon.Tasks;
-using Aegis.Sandbox;
-using Aegis.Sandbox.Bubblewrap;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -23,6 +21,9 @@ internal static class DaemonSetup
         builder.Services.AddOptions<AegisOptions>().BindConfiguration("Aegis")
             .Validate(o => Path.IsPathFullyQualified(o.DataDirectory), "Aegis:DataDirectory must be an absolute path.")
             .Validate(o => o.Images.All(i => !string.IsNullOrWhiteSpace(i.Reference) && Path.IsPathFullyQualified(i.Path)), "Every Aegis:Images entry needs a Reference and an absolute Path.")
+            .Validate(o => SandboxBackendSetup.Names.Contains(o.Backend), "Aegis:Backend must be bwrap or qemu.")
+            .Validate(o => o.Quotas.MaxInstances is null or > 0, "Aegis:Quotas:MaxInstances must be a positive number.")
+            .Validate(o => o.Quotas.MaxMemory is null || Aegis.Core.Kits.ByteSize.TryParse(o.Quotas.MaxMemory, out _), "Aegis:Quotas:MaxMemory must be a size like 8gb.")
             .ValidateOnStart();
         builder.Services.AddOptions<RouterOptions>().BindConfiguration("Aegis:Router")
             .Validate(o => o.WakeTimeout > TimeSpan.Zero && o.ActivityTimeout > TimeSpan.Zero && o.ConnectTimeout > TimeSpan.Zero, "Aegis:Router timeouts must be positive.")
@@ -47,14 +48,7 @@ internal static class DaemonSetup
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         builder.Services.AddAuthorization();
 
-        builder.Services.AddSingleton<ISandboxBackend>(services =>
-        {
-            var options = services.GetRequiredService<IOptions<AegisOptions>>().Value;
-            return new BubblewrapBackend(
-                new BubblewrapOptions { LogDirectory = Path.Combine(options.DataDirectory, "logs") },
-                services.GetRequiredService<ILoggerFactory>(),
-                services.GetRequiredService<TimeProvider>());
-        });
+        builder.Services.AddSandboxBackend();
         builder.Services.AddSingleton<EventHub>();
         builder.Services.AddSingleton<KitCatalog>();
         builder.Services.AddSingleton<ImageCatalog>();
@@ -89,6 +83,7 @@ internal static class DaemonSetup
         api.MapInstances();
         api.MapTasks();
         api.MapEvents();
+        api.MapBackend();
         return app;
     }
 }

@@ -9,6 +9,7 @@ using Aegis.Core.Registry;
 using Aegis.Daemon.Infrastructure;
 using Aegis.Daemon.Router;
 using Aegis.Sandbox;
+using Microsoft.EntityFrameworkCore;
 
 namespace Aegis.Daemon.Instances;
 
@@ -22,6 +23,23 @@ internal sealed partial class InstanceManager
         var command = Command(config, images.IsInstalled(manifest.Image.Base));
         var idlePolicy = IdlePolicy.From(config, idle.Value);
         var release = await FindReleaseAsync(app.Id, releaseId, cancellationToken);
+        await _quotaGate.WaitAsync(cancellationToken);
+        InstanceEntity instance;
+        try
+        {
+            await CheckQuotasAsync(manifest.Resources.Memory, cancellationToken);
+            instance = await CreateInstanceAsync(app, release, cancellationToken);
+        }
+        finally
+        {
+            _quotaGate.Release();
+        }
+
+        return await StartInstanceAsync(app, kit, manifest, config, command, idlePolicy, release, instance, cancellationToken);
+    }
+
+    private async Task<InstanceEntity> CreateInstanceAsync(AppEntity app, ReleaseEntity? release, CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
         var instance = new InstanceEntity
         {
@@ -40,6 +58,50 @@ internal sealed partial class InstanceManager
         }
 
         metrics.Track(instance.Id, InstanceState.Booting);
+        return instance;
+    }
+
+    /// <summary>Refuses a boot that would take the host past <see cref="HostQuotas"/>. Callers hold the quota gate, so the
+    /// check and the new instance's row are one step for concurrent boots.</summary>
+    private async Task CheckQuotasAsync(long memory, CancellationToken cancellationToken)
+    {
+        var quotas = options.Value.Quotas;
+        if (quotas.MaxInstances is null && quotas.MaxMemory is null)
+        {
+            return;
+        }
+
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        var liveKits = await context.Instances.AsNoTracking()
+            .Where(i => i.State == InstanceState.Booting || i.State == InstanceState.Running || i.State == InstanceState.Paused)
+            .Join(context.Apps, i => i.AppId, a => a.Id, (i, a) => a.Kit)
+            .ToListAsync(cancellationToken);
+        if (quotas.MaxInstances is { } maxInstances && liveKits.Count >= maxInstances)
+        {
+            throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "Host at capacity",
+                $"{liveKits.Count} instances are booting, running or paused; this host allows {maxInstances} (Aegis:Quotas:MaxInstances). Terminate one or raise the quota.");
+        }
+
+        if (quotas.MaxMemory is { } maxMemoryText && Aegis.Core.Kits.ByteSize.TryParse(maxMemoryText, out var maxMemory))
+        {
+            long reserved = 0;
+            foreach (var kitName in liveKits)
+            {
+                reserved += (await kits.GetAsync(kitName, cancellationToken)).Manifest.Resources.Memory;
+            }
+
+            if (reserved + memory > maxMemory)
+            {
+                throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "Host at capacity",
+                    $"Live instances reserve {reserved / (1024 * 1024)} MiB and this one needs {memory / (1024 * 1024)} MiB; this host allows {maxMemory / (1024 * 1024)} MiB (Aegis:Quotas:MaxMemory).");
+            }
+        }
+    }
+
+    private async Task<InstanceEntity> StartInstanceAsync(
+        AppEntity app, KitEntity kit, KitManifest manifest, JsonElement config, string[]? command, IdlePolicy idlePolicy,
+        ReleaseEntity? release, InstanceEntity instance, CancellationToken cancellationToken)
+    {
         await events.PublishAsync("instance.booting", app.Id, instance.Id, release is null ? null : $"release {release.Version}", cancellationToken);
         var boot = Stopwatch.StartNew();
         try

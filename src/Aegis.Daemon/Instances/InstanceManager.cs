@@ -35,6 +35,7 @@ internal sealed partial class InstanceManager(
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _appLocks = new();
     private readonly ConcurrentDictionary<string, ISandbox> _sandboxes = new();
     private readonly ConcurrentDictionary<string, string> _terminating = new();
+    private readonly SemaphoreSlim _quotaGate = new(1, 1);
 
     /// <summary>Returns the app's running instance: the live one, resumed if paused, or a freshly booted one.
     /// Concurrent calls for one app serialize on the app, so they all get the same instance.</summary>
