@@ -120,4 +120,24 @@ public abstract class DaemonTestBase : IAsyncLifetime
     }
 
     protected static string[] HttpServer(string directory = "/workspace") => ["python3", "-m", "http.server", "80", "--bind", "0.0.0.0", "--directory", directory];
+
+    /// <summary>A .tar.gz of the given files, as <c>POST /v1/apps/{id}/releases</c> takes it.</summary>
+    protected static byte[] TarGz(params (string Name, string Content)[] files)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        using (var tar = new System.Formats.Tar.TarWriter(gzip))
+        {
+            foreach (var (name, content) in files)
+            {
+                var entry = new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, name)
+                {
+                    DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(content)),
+                };
+                tar.WriteEntry(entry);
+            }
+        }
+
+        return output.ToArray();
+    }
 }

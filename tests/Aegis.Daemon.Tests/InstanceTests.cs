@@ -143,23 +143,4 @@ public class InstanceTests : DaemonTestBase
         var instance = await EnsureAsync(appId);
         Assert.Equal(release.GetProperty("releaseId").GetString(), instance.GetProperty("releaseId").GetString());
     }
-
-    private static byte[] TarGz(params (string Name, string Content)[] files)
-    {
-        using var output = new MemoryStream();
-        using (var gzip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new System.Formats.Tar.TarWriter(gzip))
-        {
-            foreach (var (name, content) in files)
-            {
-                var entry = new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, name)
-                {
-                    DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(content)),
-                };
-                tar.WriteEntry(entry);
-            }
-        }
-
-        return output.ToArray();
-    }
 }

@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Aegis.Core.Instances;
 using Aegis.Core.Kits;
 using Aegis.Core.Registry;
 using Aegis.Core.Secrets;
@@ -183,6 +184,7 @@ internal sealed class AppService(
             await kits.Hooks(kit).OnPublishAsync(new KitCanvas { AppId = app.Id, Name = app.Name, Config = JsonDocument.Parse(app.ConfigJson).RootElement },
                 version.ToString(System.Globalization.CultureInfo.InvariantCulture), artifacts, cancellationToken);
             await events.PublishAsync("release.published", appId, null, $"version {version} ({artifacts.Count} files)", cancellationToken);
+            await PruneReleasesAsync(appId, cancellationToken);
             return release;
         }
         finally
@@ -193,6 +195,34 @@ internal sealed class AppService(
                 Directory.Delete(staging, recursive: true);
             }
         }
+    }
+
+    /// <summary>Retention: keeps the newest <see cref="AegisOptions.KeepReleases"/> releases of the app and any release a
+    /// live instance uses; deletes the rest, artifacts included.</summary>
+    private async Task PruneReleasesAsync(string appId, CancellationToken cancellationToken)
+    {
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        var inUse = await context.Instances
+            .Where(i => i.AppId == appId && i.ReleaseId != null
+                && (i.State == InstanceState.Booting || i.State == InstanceState.Running || i.State == InstanceState.Paused))
+            .Select(i => i.ReleaseId!).ToListAsync(cancellationToken);
+        var old = await context.Releases.Where(r => r.AppId == appId).OrderByDescending(r => r.Version)
+            .Skip(options.Value.KeepReleases).ToListAsync(cancellationToken);
+        var pruned = old.Where(r => !inUse.Contains(r.Id)).ToList();
+        if (pruned.Count == 0)
+        {
+            return;
+        }
+
+        context.Releases.RemoveRange(pruned);
+        await context.SaveChangesAsync(cancellationToken);
+        foreach (var release in pruned.Where(r => Directory.Exists(r.ArtifactDirectory)))
+        {
+            Directory.Delete(release.ArtifactDirectory, recursive: true);
+        }
+
+        await events.PublishAsync("release.pruned", appId, null,
+            $"versions {string.Join(", ", pruned.Select(r => r.Version).Order())} (keeping {options.Value.KeepReleases})", cancellationToken);
     }
 
     public async Task<List<ReleaseEntity>> ReleasesAsync(string appId, CancellationToken cancellationToken)

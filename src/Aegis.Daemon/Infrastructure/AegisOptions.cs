@@ -51,6 +51,10 @@ public sealed record AegisOptions
     /// </summary>
     public List<ImageMapping> Images { get; init; } = [];
 
+    /// <summary>Releases kept per app (<c>Aegis:KeepReleases</c>): after a publish, older ones are deleted (rows and
+    /// artifacts) unless a booting, running or paused instance still uses them.</summary>
+    public int KeepReleases { get; init; } = 5;
+
     /// <summary>Largest release archive accepted.</summary>
     public long MaxReleaseBytes { get; init; } = 256L * 1024 * 1024;
 

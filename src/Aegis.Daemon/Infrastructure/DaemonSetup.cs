@@ -23,6 +23,7 @@ internal static class DaemonSetup
             .Validate(o => o.Images.All(i => !string.IsNullOrWhiteSpace(i.Reference) && Path.IsPathFullyQualified(i.Path)), "Every Aegis:Images entry needs a Reference and an absolute Path.")
             .Validate(o => SandboxBackendSetup.Names.Contains(o.Backend), "Aegis:Backend must be bwrap or qemu.")
             .Validate(o => o.Quotas.MaxInstances is null or > 0, "Aegis:Quotas:MaxInstances must be a positive number.")
+            .Validate(o => o.KeepReleases > 0, "Aegis:KeepReleases must be at least 1.")
             .Validate(o => o.Quotas.MaxMemory is null || Aegis.Core.Kits.ByteSize.TryParse(o.Quotas.MaxMemory, out _), "Aegis:Quotas:MaxMemory must be a size like 8gb.")
             .ValidateOnStart();
         builder.Services.AddOptions<RouterOptions>().BindConfiguration("Aegis:Router")
