@@ -14,6 +14,7 @@ internal sealed class AegisMetrics
     private readonly Histogram<double> _routerDuration;
     private readonly Histogram<double> _wakeWaits;
     private readonly UpDownCounter<long> _routerOpen;
+    private readonly Counter<long> _routerBytes;
     private static readonly InstanceState[] LiveStates = [InstanceState.Booting, InstanceState.Running, InstanceState.Paused];
     private readonly ConcurrentDictionary<string, InstanceState> _live = new(StringComparer.Ordinal);
 
@@ -29,6 +30,7 @@ internal sealed class AegisMetrics
         _wakeWaits = meter.CreateHistogram<double>("aegis.router.wake.duration", "s", "Time a routed request waited for its app to wake, by outcome (ok, timeout, failed, not_found, abandoned).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         _routerOpen = meter.CreateUpDownCounter<long>("aegis.router.open", description: "Routed requests and WebSockets open right now.");
+        _routerBytes = meter.CreateCounter<long>("aegis.router.bytes", "By", "HTTP body bytes through the router, by direction (in: to the sandbox, out: to the caller).");
         meter.CreateObservableGauge("aegis.instances", CountLive, description: "Instances that are not terminated, by state (booting, running, paused).");
     }
 
@@ -44,6 +46,12 @@ internal sealed class AegisMetrics
     public void WakeWaited(string outcome, TimeSpan elapsed) => _wakeWaits.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void RouterOpened() => _routerOpen.Add(1);
+
+    public void RouterBytes(long toSandbox, long toCaller)
+    {
+        _routerBytes.Add(toSandbox, new KeyValuePair<string, object?>("direction", "in"));
+        _routerBytes.Add(toCaller, new KeyValuePair<string, object?>("direction", "out"));
+    }
 
     public void RouterClosed() => _routerOpen.Add(-1);
 

@@ -110,7 +110,23 @@ internal sealed partial class AgentRouter : IDisposable
                 return;
             }
 
-            var error = await _forwarder.SendAsync(context, route.Destination, _client, _requestConfig, route.Ui ? _uiTransformer : _plainTransformer);
+            // Bytes both ways for the metrics (WebSocket frames travel on the upgraded stream and are not counted).
+            var requestBody = new CountingStream(context.Request.Body);
+            var responseBody = new CountingStream(context.Response.Body);
+            context.Request.Body = requestBody;
+            context.Response.Body = responseBody;
+            ForwarderError error;
+            try
+            {
+                error = await _forwarder.SendAsync(context, route.Destination, _client, _requestConfig, route.Ui ? _uiTransformer : _plainTransformer);
+            }
+            finally
+            {
+                context.Request.Body = requestBody.Inner;
+                context.Response.Body = responseBody.Inner;
+                _metrics.RouterBytes(requestBody.Count, responseBody.Count);
+            }
+
             if (error != ForwarderError.None)
             {
                 ForwardFailed(_logger, appId, route.InstanceId, error, context.GetForwarderErrorFeature()?.Exception);

@@ -37,6 +37,7 @@ public class RouterTests : RouterTestBase
         Assert.Contains("outcome=\"woken\"", metrics, StringComparison.Ordinal);
         Assert.Contains("aegis_router_wake_duration", metrics, StringComparison.Ordinal);
         Assert.Contains("path=\"restore\"", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"aegis_router_bytes_total\{[^}]*direction=""out""[^}]*\} [1-9]", metrics);
     }
 
     [Fact]
