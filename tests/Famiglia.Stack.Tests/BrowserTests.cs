@@ -41,7 +41,7 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
         // + → Create Agent with the template picker.
         await page.GetByRole(AriaRole.Tab, new() { Name = "Create an agent" }).ClickAsync();
         await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Photo Library");
-        await page.GetByRole(AriaRole.Radio, new() { Name = "Photo Library" }).CheckAsync();
+        await page.Locator("input[type=radio][value=photo-library]").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Create agent" }).ClickAsync();
         var status = page.GetByTestId("agent-status");
         await Expect(status).ToHaveTextAsync("stopped");
@@ -111,6 +111,7 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
 
     private async Task<IPage> SignedInPageAsync(string name, BrowserNewContextOptions? options = null)
     {
+        Assert.False(stack.Web.HasExited, "famiglia-web exited:\n" + stack.Web.Output());
         var context = await _browser.NewContextAsync(options);
         var page = await context.NewPageAsync();
         page.Console += (_, message) => output.WriteLine($"[browser {message.Type}] {message.Text}");

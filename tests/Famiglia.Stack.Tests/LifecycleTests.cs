@@ -118,6 +118,10 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
         Assert.Equal(0L, await ScalarAsync($"SELECT COUNT(*) FROM AgentConfigs WHERE Id = '{agentId}'"));
         Assert.Equal(0L, await ScalarAsync($"SELECT COUNT(*) FROM ApiKeys WHERE AgentConfigId = '{agentId}' AND RevokedAt IS NULL"));
         Assert.Equal(HttpStatusCode.NotFound, await alice.StatusOfAsync(page));
+
+        // Events about the deleted agent's app still arrive; famiglia-web must shrug them off.
+        await Task.Delay(500);
+        Assert.False(stack.Web.HasExited, "famiglia-web exited:\n" + stack.Web.Output());
     }
 
     private sealed record AgentRow(string Status, string XmppUser, string XmppPassword, string? AegisAppId, string? InstanceId, string Thread);

@@ -52,6 +52,8 @@ public sealed class FamigliaWebProcess : IAsyncDisposable
 
     public string Output() => _process.Output();
 
+    public bool HasExited => _process.HasExited;
+
     public async ValueTask DisposeAsync()
     {
         await _process.DisposeAsync();

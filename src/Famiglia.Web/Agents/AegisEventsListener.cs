@@ -45,7 +45,17 @@ internal sealed partial class AegisEventsListener(
                     }
 
                     delay = TimeSpan.FromMilliseconds(500);
-                    await ApplyAsync(e, stoppingToken);
+                    try
+                    {
+                        await ApplyAsync(e, stoppingToken);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // One event that cannot be applied (e.g. its agent was deleted meanwhile) must not stop the
+                        // listener, nor, as an unhandled exception in a background service, famiglia-web itself.
+                        ApplyFailed(logger, e.Type, e.AppId ?? "", ex);
+                    }
+
                     _lastEventId = e.Id;
                 }
             }
@@ -53,7 +63,7 @@ internal sealed partial class AegisEventsListener(
             {
                 return;
             }
-            catch (Exception ex) when (ex is AegisException or HttpRequestException or IOException)
+            catch (Exception ex) when (ex is AegisException or HttpRequestException or IOException or System.Text.Json.JsonException)
             {
                 if (!reported)
                 {
@@ -91,7 +101,15 @@ internal sealed partial class AegisEventsListener(
         agent.Status = status;
         agent.AegisInstanceId = status is AgentStatus.STOPPED or AgentStatus.ERROR ? null : e.InstanceId;
         agent.UpdatedAt = time.GetUtcNow().UtcDateTime;
-        await context.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await context.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return; // the agent was deleted between the read and the write: nothing left to update
+        }
+
         Applied++;
         if (changed)
         {
@@ -105,6 +123,9 @@ internal sealed partial class AegisEventsListener(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "aegisd's event stream is unavailable ({Error}); retrying")]
     private static partial void Unreachable(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not apply aegisd's {Type} event for app {AppId}")]
+    private static partial void ApplyFailed(ILogger logger, string type, string appId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Following aegisd's events again")]
     private static partial void Reconnected(ILogger logger);

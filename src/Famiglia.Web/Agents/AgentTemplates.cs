@@ -8,6 +8,7 @@ internal sealed class AgentTemplates
     public IReadOnlyList<AgentTemplate> All { get; } =
     [
         new("photo-library", "Photo Library", "Builds a gallery of the group's photos on its canvas (spec §8.1). Needs no AI key."),
+        new("photo-library-ts", "Photo Library (TypeScript)", "The same gallery agent written in TypeScript on @famiglia/agent-sdk."),
         new("echo", "Echo", "Answers every message with what was said. The smallest agent, for trying things out."),
     ];
 
