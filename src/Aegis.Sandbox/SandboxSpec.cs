@@ -23,6 +23,12 @@ public sealed record SandboxSpec(string InstanceId, string AppId, string Command
     /// </summary>
     public SandboxImage? Image { get; init; }
 
+    /// <summary>
+    /// A release's artifact directory, mounted read-only at <c>/agent</c> (spec §4: the agent's code, e.g.
+    /// <c>/agent/index.js</c>); shared, unchanged, by every instance of the release. Null: no <c>/agent</c>.
+    /// </summary>
+    public string? ReleaseDirectory { get; init; }
+
     /// <summary>Host directory mounted read-write at <c>/canvas</c>; defaults to <c>canvas</c> inside the workspace (created if missing).</summary>
     public string? CanvasDirectory { get; init; }
 

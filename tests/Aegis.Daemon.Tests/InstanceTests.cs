@@ -104,6 +104,27 @@ public class InstanceTests : DaemonTestBase
     }
 
     [Fact]
+    public async Task The_release_an_instance_runs_is_at_slash_agent_read_only()
+    {
+        var appId = await CreateAppAsync("agented",
+            ["sh", "-c", "{ cat /agent/index.js; touch /agent/x 2>/dev/null && echo writable || echo read-only; } > /workspace/seen; sleep 60"],
+            healthCheck: "process");
+        (await Api.PostAsync($"/v1/apps/{appId}/releases", new ByteArrayContent(TarGz(("index.js", "console.log('v1')"))))).EnsureSuccessStatusCode();
+
+        await EnsureAsync(appId);
+
+        var seen = Path.Combine(Daemon.DataDirectory, "apps", appId, "volume", "workspace", "seen");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!File.Exists(seen) || !(await File.ReadAllTextAsync(seen)).Contains('\n', StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the sandbox never wrote what it saw");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal("console.log('v1')read-only", (await File.ReadAllTextAsync(seen)).Replace("\n", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Secrets_and_rendered_env_reach_the_sandbox()
     {
         var appId = await CreateAppAsync("envy", ["sh", "-c", "echo \"$API_TOKEN|$AEGIS_APP_ID\" > /workspace/seen; sleep 60"], secrets: new() { ["API_TOKEN"] = "tok-42" }, healthCheck: "process");

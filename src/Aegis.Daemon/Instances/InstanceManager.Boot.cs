@@ -141,6 +141,7 @@ internal sealed partial class InstanceManager
                 Environment = environment,
                 Image = image?.Image,
                 CanvasDirectory = canvasDir,
+                ReleaseDirectory = release?.ArtifactDirectory,
                 Resources = new SandboxResources(manifest.Resources.Memory, manifest.Resources.Cpu),
                 Network = new SandboxNetwork(manifest.Networking.Egress == EgressPolicy.Allow ? SandboxEgress.Allow : SandboxEgress.Deny, exposePort),
                 InternalHosts = await InternalHostsAsync(manifest.Networking, cancellationToken),

@@ -114,6 +114,16 @@ internal static class SandboxRootFs
 
             // The host listens on this socket; the guest connects to it (docs/control-channel.md).
             "--bind", controlSocket, Control.SandboxControlChannel.GuestPath,
+        ]);
+
+        // The release (immutable, shared by every instance of it) at /agent, read-only: the agent's code.
+        if (spec.ReleaseDirectory is { } release)
+        {
+            args.AddRange(["--ro-bind", release, "/agent"]);
+        }
+
+        args.AddRange(
+        [
 
             // The root itself is bwrap's tmpfs holding only the mount points above; nothing may be added to it.
             "--remount-ro", "/",
