@@ -132,9 +132,10 @@ public sealed partial class FamigliaAgent : IAsyncDisposable
     /// <param name="cancellationToken">Stops the agent.</param>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
-        await StartAsync(cancellationToken);
         try
         {
+            // Cancelled while starting (e.g. before the harness answered ready) is a stop like any other.
+            await StartAsync(cancellationToken);
             await _stopRequested.Task.WaitAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
