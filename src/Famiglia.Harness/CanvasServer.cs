@@ -137,35 +137,19 @@ internal static class CanvasServer
         }
     }
 
-    private static async Task MediaAsync(string mediaId, HttpContext http, DataApiClient api)
+    private static async Task<IResult> MediaAsync(string mediaId, HttpContext http, MediaCache media)
     {
-        string? ifNoneMatch = http.Request.Headers.IfNoneMatch is { Count: > 0 } tags ? tags.ToString() : null;
-        using var upstream = await api.SendMediaRequestAsync(mediaId, ifNoneMatch, http.RequestAborted);
-        var response = http.Response;
-        response.StatusCode = (int)upstream.StatusCode;
-        if (upstream.Headers.ETag is { } etag)
+        var (entry, status) = await media.GetAsync(mediaId, http.RequestAborted);
+        if (entry is null)
         {
-            response.Headers.ETag = etag.ToString();
+            return Results.StatusCode((int)status);
         }
 
-        response.Headers.CacheControl = "private, max-age=3600";
-        if (upstream.Content.Headers.ContentType is { } type)
-        {
-            response.ContentType = type.ToString();
-        }
-
-        if (upstream.Content.Headers.ContentLength is { } length)
-        {
-            response.ContentLength = length;
-        }
-
-        if (HttpMethods.IsHead(http.Request.Method) || upstream.StatusCode == System.Net.HttpStatusCode.NotModified)
-        {
-            return;
-        }
-
-        await using var body = await upstream.Content.ReadAsStreamAsync(http.RequestAborted);
-        await body.CopyToAsync(response.Body, http.RequestAborted);
+        // Immutable under its id: browsers may keep it.
+        http.Response.Headers.CacheControl = "private, max-age=86400, immutable";
+        var info = new FileInfo(entry.Path);
+        return Results.File(entry.Path, entry.ContentType, lastModified: info.LastWriteTimeUtc,
+            entityTag: new EntityTagHeaderValue($"\"{mediaId}\""), enableRangeProcessing: true);
     }
 }
 

@@ -50,18 +50,6 @@ internal sealed class DataApiClient(HttpClient http)
         return (response.Content.Headers.ContentType?.ToString() ?? "application/octet-stream", bytes);
     }
 
-    /// <summary>Sends a request for the canvas server's media proxy; the caller streams and disposes the response.</summary>
-    public Task<HttpResponseMessage> SendMediaRequestAsync(string mediaId, string? ifNoneMatch, CancellationToken cancellationToken)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, MediaPrefix + Uri.EscapeDataString(mediaId));
-        if (ifNoneMatch is not null)
-        {
-            request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
-        }
-
-        return http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-    }
-
     /// <summary>POSTs JSON to a runtime endpoint (heartbeats).</summary>
     public async Task<HttpStatusCode> PostJsonAsync(string path, JsonObject body, CancellationToken cancellationToken)
     {
@@ -107,6 +95,10 @@ internal sealed class DataApiClient(HttpClient http)
         }
 
         var data = new JsonObject { ["status"] = (int)response.StatusCode };
+        if (response.Headers.RetryAfter?.Delta is { } retryAfter)
+        {
+            data["retryAfter"] = (int)Math.Ceiling(retryAfter.TotalSeconds);
+        }
         string? title = null;
         try
         {

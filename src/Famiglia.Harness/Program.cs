@@ -40,6 +40,8 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(new CanvasStore(settings.CanvasDirectory));
 builder.Services.AddSingleton(new AgentInbox());
 builder.Services.AddSingleton(sp => new DataApiClient(DataApiClient.CreateHttpClient(settings)));
+builder.Services.AddSingleton(sp => new MediaCache(
+    sp.GetRequiredService<DataApiClient>(), Path.Combine(settings.WorkspaceDirectory, ".cache", "media"), TimeProvider.System, sp.GetRequiredService<ILogger<MediaCache>>()));
 builder.Services.AddSingleton<RoomLink>();
 builder.Services.AddSingleton<AgentRequestHandler>();
 builder.Services.AddSingleton<AgentSupervisor>();

@@ -170,13 +170,17 @@ public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper out
         var sources = System.Text.RegularExpressions.Regex.Matches(html, "<img[^>]* src=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(234, sources.Count);
         Assert.All(sources, src => Assert.StartsWith("_media/", src, StringComparison.Ordinal));
-        foreach (var src in sources.Take(5))
+        foreach (var src in sources.Take(5).Concat(sources.Take(5)))
         {
             using var image = await http.GetAsync("/" + src);
             Assert.Equal(HttpStatusCode.OK, image.StatusCode);
             Assert.Equal("image/png", image.Content.Headers.ContentType!.MediaType);
             Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], (await image.Content.ReadAsByteArrayAsync())[..4]);
         }
+
+        // Each image was fetched from the Data API once, however often the canvas shows it (the harness caches media).
+        var first = sources[0]["_media/".Length..];
+        Assert.Equal(1L, await AuditCountAsync($"/api/agent/media/{first}"));
 
         using var version = JsonDocument.Parse(await http.GetStringAsync("/_canvas/version"));
         Assert.Equal(2, version.RootElement.GetProperty("version").GetInt64());
@@ -276,6 +280,27 @@ public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper out
         }
 
         return (agent, port, (canvas, workspace));
+    }
+
+    private async Task<long> AuditCountAsync(string endpoint)
+    {
+        var database = Path.Combine(world.Web.DataDirectory, "famiglia.db");
+        for (var attempt = 0; ; attempt++)
+        {
+            // The audit writer batches rows: wait until the row is there, then count.
+            await using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM AuditLogs WHERE Endpoint = $endpoint";
+            command.Parameters.AddWithValue("$endpoint", endpoint);
+            var count = (long)(await command.ExecuteScalarAsync())!;
+            if (count > 0 || attempt > 100)
+            {
+                return count;
+            }
+
+            await Task.Delay(100);
+        }
     }
 
     private async Task<(MucRoom Room, Probe<RoomMessage> Heard)> JoinAsPersonAsync(string name)
