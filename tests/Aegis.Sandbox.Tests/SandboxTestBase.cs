@@ -64,6 +64,9 @@ public abstract class SandboxTestBase : IAsyncLifetime
         return sandbox;
     }
 
+    /// <summary>Terminates <paramref name="sandbox"/> at the end of the test like the ones <see cref="StartAsync"/> started.</summary>
+    protected void Track(ISandbox sandbox) => _sandboxes.Add(sandbox);
+
     protected static async Task<SandboxExit> ExitedAsync(ISandbox sandbox) => await sandbox.Exited.WaitAsync(HangGuard);
 
     protected static string ReadLog(ISandbox sandbox) =>

@@ -23,6 +23,7 @@ internal static class StatusCommand
             }
 
             await stdout.WriteLineAsync($"aegisd is up at {client.BaseAddress}");
+            await stdout.WriteLineAsync(await DescribeBackendAsync(client, cancellationToken));
             var rows = instances.EnumerateArray()
                 .Select(i => (IReadOnlyList<string>)[i.Text("instanceId"), i.Text("appId"), i.Text("state"), i.Text("address"), i.Time("createdAt")])
                 .ToList();
@@ -36,5 +37,30 @@ internal static class StatusCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>e.g. <c>backend: qemu (tcg: /dev/kvm is there but no KVM vCPU ran within 10 s)</c>.</summary>
+    private static async Task<string> DescribeBackendAsync(Api.AegisApiClient client, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var backend = await client.GetAsync("/v1/backend", cancellationToken);
+            var line = "backend: " + backend.Text("name");
+            if (backend.TryGetProperty("accelerator", out var accelerator) && accelerator.ValueKind == System.Text.Json.JsonValueKind.String)
+            {
+                line += $" ({accelerator.GetString()}: {backend.Text("acceleratorReason")})";
+            }
+
+            if (backend.TryGetProperty("available", out var available) && available.ValueKind == System.Text.Json.JsonValueKind.False)
+            {
+                line += " unavailable: " + string.Join("; ", backend.GetProperty("problems").EnumerateArray().Select(p => p.GetString()));
+            }
+
+            return line;
+        }
+        catch (Api.AegisApiException exception)
+        {
+            return $"backend: unknown ({exception.Message})";
+        }
     }
 }

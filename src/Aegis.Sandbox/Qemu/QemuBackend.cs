@@ -1,12 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Aegis.Sandbox.Control;
 using Aegis.Sandbox.Logging;
 using Microsoft.Extensions.Logging;
@@ -61,7 +59,7 @@ public sealed partial class QemuBackend : ISandboxBackend
             return new SandboxProbeResult(false, ["qemu backend needs Linux"]);
         }
 
-        foreach (var tool in new[] { _options.QemuPath, _options.QemuImgPath, _options.SocatPath, _options.MkfsPath, _options.DebugfsPath, _options.FsckPath })
+        foreach (var tool in new[] { _options.QemuPath, _options.SetprivPath, _options.QemuImgPath, _options.SocatPath, _options.MkfsPath, _options.DebugfsPath, _options.FsckPath })
         {
             if (!File.Exists(tool))
             {
@@ -109,15 +107,18 @@ public sealed partial class QemuBackend : ISandboxBackend
                 await share.CreateAsync(_options, cancellationToken);
             }
 
+            var release = spec.ReleaseDirectory is { } releaseDirectory ? await ReleaseDisk.EnsureAsync(_options, releaseDirectory, cancellationToken) : null;
+
             var machine = new QemuMachine
             {
                 Accelerator = accelerator.Name,
                 MemoryMiB = GuestMemoryMiB(spec.Resources.MemoryBytes),
                 Cpus = Math.Max(1, (int)Math.Ceiling(spec.Resources.CpuCores)),
                 ShareLabels = [.. shares.Select(s => s.Label)],
+                Release = release is not null,
                 TscKhz = accelerator.IsKvm ? 0 : HostTscKhz(),
             };
-            await LaunchAsync(setup, machine, shares, incoming: null, cancellationToken);
+            await LaunchAsync(setup, machine, shares, release, incoming: null, cancellationToken);
             var run = RunMessage(spec, shares, binds);
             sandbox = setup.CreateSandbox(machine, shares, run, restored: false, _options, _timeProvider, _loggerFactory.CreateLogger<QemuSandbox>());
             await sandbox.WaitStartedAsync(_options.BootTimeout, cancellationToken);
@@ -179,13 +180,19 @@ public sealed partial class QemuBackend : ISandboxBackend
                 throw new SandboxException($"Snapshot {snapshot.Directory} has shares {string.Join(", ", machine.ShareLabels)}, the spec asks for {string.Join(", ", plannedShares.Select(s => s.Label))}");
             }
 
+            if (machine.Release != spec.ReleaseDirectory is not null)
+            {
+                throw new SandboxException($"Snapshot {snapshot.Directory} {(machine.Release ? "has" : "has no")} release disk, the spec {(machine.Release ? "has no" : "has a")} release");
+            }
+
+            var release = spec.ReleaseDirectory is { } releaseDirectory ? await ReleaseDisk.EnsureAsync(_options, releaseDirectory, cancellationToken) : null;
             File.Move(snapshot.Overlay, paths.Overlay);
             for (var i = 0; i < plannedShares.Count; i++)
             {
                 File.Move(snapshot.Share(i), plannedShares[i].ImagePath);
             }
 
-            await LaunchAsync(setup, machine, plannedShares, snapshot.Memory, cancellationToken);
+            await LaunchAsync(setup, machine, plannedShares, release, snapshot.Memory, cancellationToken);
             sandbox = setup.CreateSandbox(machine, plannedShares, run: null, restored: true, _options, _timeProvider, _loggerFactory.CreateLogger<QemuSandbox>());
             await sandbox.WaitRestoredAsync(_options.BootTimeout, cancellationToken);
             QemuLog.Restored(_logger, spec.InstanceId, snapshot.Directory, sandbox.Pid, sandbox.Endpoint, started.Elapsed);
@@ -273,7 +280,7 @@ public sealed partial class QemuBackend : ISandboxBackend
         return removed;
     }
 
-    private async Task LaunchAsync(Setup setup, QemuMachine machine, IReadOnlyList<ShareDisk> shares, string? incoming, CancellationToken cancellationToken)
+    private async Task LaunchAsync(Setup setup, QemuMachine machine, IReadOnlyList<ShareDisk> shares, string? release, string? incoming, CancellationToken cancellationToken)
     {
         var spec = setup.Spec;
         var paths = setup.Paths;
@@ -290,14 +297,21 @@ public sealed partial class QemuBackend : ISandboxBackend
         setup.HostPort = FreeLoopbackPort();
         setup.ForwardPort = FreeLoopbackPort();
 
-        var startInfo = new ProcessStartInfo(_options.QemuPath)
+        // QEMU dies with aegisd, as bwrap sandboxes do (--die-with-parent); a restarted aegisd removes the rest
+        // (RemoveLeftoversAsync). PR_SET_PDEATHSIG fires when the forking thread exits, hence ProcessSpawner's thread.
+        var startInfo = new ProcessStartInfo(_options.SetprivPath)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in machine.Arguments(_options, paths, setup.ForwardPort, spec, [.. shares.Select(s => s.ImagePath)], incoming))
+        foreach (var argument in new[] { "--pdeathsig", "KILL", "--", _options.QemuPath })
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var argument in machine.Arguments(_options, paths, setup.ForwardPort, spec, [.. shares.Select(s => s.ImagePath)], release, incoming))
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -305,7 +319,7 @@ public sealed partial class QemuBackend : ISandboxBackend
         // QEMU and the socat relays it runs see none of aegisd's environment.
         startInfo.Environment.Clear();
         startInfo.Environment["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin";
-        setup.Process = Process.Start(startInfo) ?? throw new SandboxException($"Could not start {_options.QemuPath}");
+        setup.Process = await Bubblewrap.ProcessSpawner.StartAsync(startInfo);
         setup.Process.StandardInput.Close();
         setup.StartCapturingVmmOutput();
         var process = setup.Process;
@@ -318,76 +332,6 @@ public sealed partial class QemuBackend : ISandboxBackend
             await process.WaitForExitAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw new SandboxException($"QEMU did not come up for {spec.InstanceId}: {setup.VmmOutput()}", exception);
         }
-    }
-
-    private (List<ShareDisk> Shares, List<(string Source, string Path)> Binds) PlanShares(SandboxSpec spec, QemuPaths paths)
-    {
-        var canvas = spec.CanvasDirectory ?? Path.Combine(spec.WorkspaceDirectory, "canvas");
-        Directory.CreateDirectory(canvas);
-        var workspace = Path.GetFullPath(spec.WorkspaceDirectory).TrimEnd('/');
-        var shares = new List<ShareDisk> { new("aegis-workspace", "/workspace", workspace, paths.Share(0)) };
-        var binds = new List<(string Source, string Path)>();
-        var fullCanvas = Path.GetFullPath(canvas).TrimEnd('/');
-        if (fullCanvas.StartsWith(workspace + "/", StringComparison.Ordinal))
-        {
-            // The default: the canvas is a directory of the workspace, so it rides on the workspace disk.
-            binds.Add(("/workspace/" + Path.GetRelativePath(workspace, fullCanvas), "/canvas"));
-        }
-        else
-        {
-            shares.Add(new ShareDisk("aegis-canvas", "/canvas", fullCanvas, paths.Share(1)));
-        }
-
-        return (shares, binds);
-    }
-
-    private JsonObject RunMessage(SandboxSpec spec, IReadOnlyList<ShareDisk> shares, List<(string Source, string Path)> binds)
-    {
-        var environment = new Dictionary<string, string>(spec.Image?.Environment ?? new Dictionary<string, string>(), StringComparer.Ordinal);
-        foreach (var (name, value) in spec.Environment)
-        {
-            environment[name] = value;
-        }
-
-        environment.TryAdd("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
-        var env = new JsonObject();
-        foreach (var (name, value) in environment)
-        {
-            env[name] = value;
-        }
-
-        var allow = spec.Network.Egress == SandboxEgress.Allow;
-        var blackholes = new JsonArray();
-        if (allow)
-        {
-            // With egress on, slirp would also carry the guest to the host itself: 10.0.2.2 is the host's loopback and
-            // the host's own addresses are just more destinations. The guest's routing table (root's, not the
-            // command's) sends those nowhere.
-            blackholes.Add("10.0.2.2/32");
-            foreach (var address in HostAddresses())
-            {
-                blackholes.Add(address + "/32");
-            }
-        }
-
-        return new JsonObject
-        {
-            ["type"] = "run",
-            ["command"] = spec.Command,
-            ["args"] = new JsonArray([.. spec.Arguments.Select(a => (JsonNode?)a)]),
-            ["env"] = env,
-            ["uid"] = _options.SandboxUid,
-            ["exposePort"] = spec.Network.ExposePort,
-            ["memoryBytes"] = spec.Resources.MemoryBytes,
-            ["pidsLimit"] = spec.Resources.PidsLimit,
-            ["cpuCores"] = spec.Resources.CpuCores,
-            ["disks"] = new JsonArray([.. shares.Select(s => (JsonNode?)new JsonObject { ["label"] = s.Label, ["path"] = s.GuestPath, ["fresh"] = true })]),
-            ["binds"] = new JsonArray([.. binds.Select(b => (JsonNode?)new JsonObject { ["source"] = b.Source, ["path"] = b.Path })]),
-            ["hosts"] = new JsonArray([.. spec.InternalHosts.Select(h => h.Name).Distinct(StringComparer.OrdinalIgnoreCase)
-                .Select(name => (JsonNode?)new JsonObject { ["name"] = name, ["address"] = QemuMachine.InternalHostsAddress })]),
-            ["blackholes"] = blackholes,
-            ["dns"] = allow ? "10.0.2.3" : null,
-        };
     }
 
     private long GuestMemoryMiB(long limitBytes) =>
@@ -412,14 +356,6 @@ public sealed partial class QemuBackend : ISandboxBackend
         string ImageFile(string name) => Path.Combine(_options.ImageDirectory, root.GetProperty(name).GetString()!);
         return (ImageFile("kernel"), ImageFile("initramfs"), ImageFile("disk"));
     }
-
-    private static IEnumerable<string> HostAddresses() =>
-        NetworkInterface.GetAllNetworkInterfaces()
-            .SelectMany(i => i.GetIPProperties().UnicastAddresses)
-            .Select(a => a.Address)
-            .Where(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
-            .Select(a => a.ToString())
-            .Distinct();
 
     internal static int FreeLoopbackPort()
     {
@@ -465,56 +401,4 @@ public sealed partial class QemuBackend : ISandboxBackend
             QemuLog.CleanupFailed(logger, instanceId, step, exception);
         }
     }
-
-    private static void Validate(SandboxSpec spec)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        if (!InstanceIdPattern().IsMatch(spec.InstanceId) || spec.InstanceId is "." or "..")
-        {
-            throw new ArgumentException($"Instance id '{spec.InstanceId}' must be 1-64 letters, digits, '-', '_' or '.'", nameof(spec));
-        }
-
-        if (string.IsNullOrEmpty(spec.Command))
-        {
-            throw new ArgumentException("A command is required", nameof(spec));
-        }
-
-        if (!Path.IsPathFullyQualified(spec.WorkspaceDirectory) || !Directory.Exists(spec.WorkspaceDirectory))
-        {
-            throw new ArgumentException($"Workspace {spec.WorkspaceDirectory} must be an existing absolute path", nameof(spec));
-        }
-
-        foreach (var (name, value) in spec.Environment.Concat(spec.Image?.Environment ?? new Dictionary<string, string>()))
-        {
-            if (name.Length == 0 || name.Contains('=') || name.Contains('\0') || value.Contains('\0'))
-            {
-                throw new ArgumentException($"Environment variable '{name}' has an invalid name or value", nameof(spec));
-            }
-        }
-
-        foreach (var host in spec.InternalHosts)
-        {
-            if (!HostNamePattern().IsMatch(host.Name) || host.Port is < 1 or > 65535)
-            {
-                throw new ArgumentException($"Internal host '{host.Name}:{host.Port}' needs a host name and a port in 1-65535", nameof(spec));
-            }
-        }
-
-        var ports = spec.InternalHosts.GroupBy(h => h.Port).FirstOrDefault(g => g.Select(h => h.Target).Distinct().Count() > 1);
-        if (ports is not null)
-        {
-            throw new ArgumentException($"Internal hosts {string.Join(", ", ports.Select(h => h.Name))} share port {ports.Key} but have different targets", nameof(spec));
-        }
-
-        if (spec.Resources.MemoryBytes < 4 * 1024 * 1024 || spec.Resources.PidsLimit < 4 || spec.Resources.CpuCores <= 0)
-        {
-            throw new ArgumentException("Resources must allow at least 4 MiB, 4 pids and some CPU", nameof(spec));
-        }
-    }
-
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
-    private static partial Regex InstanceIdPattern();
-
-    [GeneratedRegex(@"^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$", RegexOptions.CultureInvariant)]
-    private static partial Regex HostNamePattern();
 }

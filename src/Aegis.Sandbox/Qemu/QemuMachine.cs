@@ -23,10 +23,13 @@ internal sealed record QemuMachine
     /// <summary>Labels and guest paths of the share disks, in device order.</summary>
     public required IReadOnlyList<string> ShareLabels { get; init; }
 
+    /// <summary>Whether the release disk (<c>/agent</c>) is attached, after the share disks.</summary>
+    public bool Release { get; init; }
+
     /// <summary>TSC frequency passed to a TCG guest, whose calibration against the emulated PIT is unreliable under load.</summary>
     public long TscKhz { get; init; }
 
-    public IEnumerable<string> Arguments(QemuOptions options, QemuPaths paths, int hostPort, SandboxSpec spec, IReadOnlyList<string> shareImages, string? incoming)
+    public IEnumerable<string> Arguments(QemuOptions options, QemuPaths paths, int hostPort, SandboxSpec spec, IReadOnlyList<string> shareImages, string? releaseImage, string? incoming)
     {
         var tcg = Accelerator == "tcg";
         // init_on_free: a freed page is zeroed, so a snapshot carries only memory in use.
@@ -57,6 +60,11 @@ internal sealed record QemuMachine
         for (var i = 0; i < shareImages.Count; i++)
         {
             args.AddRange(["-drive", $"id=share{i},file={Escape(shareImages[i])},format=raw,if=none,cache=writeback", "-device", $"virtio-blk-device,drive=share{i}"]);
+        }
+
+        if (Release)
+        {
+            args.AddRange(["-drive", $"id=release,file={Escape(releaseImage!)},format=raw,if=none,readonly=on", "-device", "virtio-blk-device,drive=release"]);
         }
 
         args.AddRange(

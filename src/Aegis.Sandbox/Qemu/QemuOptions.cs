@@ -7,6 +7,9 @@ public sealed record QemuOptions
 
     public string QemuImgPath { get; init; } = "/usr/bin/qemu-img";
 
+    /// <summary>util-linux setpriv: starts QEMU with a parent-death signal, so a VM does not outlive aegisd.</summary>
+    public string SetprivPath { get; init; } = "/usr/bin/setpriv";
+
     /// <summary>Relays a guest's connection to an internal host (QEMU runs it per connection for <c>guestfwd</c>).</summary>
     public string SocatPath { get; init; } = "/usr/bin/socat";
 

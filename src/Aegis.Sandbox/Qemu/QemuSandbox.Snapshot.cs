@@ -31,7 +31,8 @@ public sealed partial class QemuSandbox
 
             if (wasRunning)
             {
-                // Written data reaches the disks, so the copy exported to the host directory is current.
+                // The command is frozen and the disks synced, so the copy exported to the host directory is exactly the
+                // snapshot's. (A paused VM cannot be asked: its copy is what had reached the disks when it was paused.)
                 await SyncGuestAsync(TimeSpan.FromSeconds(30), cancellationToken);
                 await _qmp.ExecuteAsync("stop", null, cancellationToken);
             }
@@ -47,6 +48,7 @@ public sealed partial class QemuSandbox
                 if (wasRunning)
                 {
                     await _qmp.ExecuteAsync("cont", null, CancellationToken.None);
+                    await _link.SendAsync(new JsonObject { ["type"] = "thaw" }, CancellationToken.None);
                 }
 
                 throw;
@@ -91,7 +93,7 @@ public sealed partial class QemuSandbox
     {
         var synced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _synced = synced;
-        if (await _link.SendAsync(new JsonObject { ["type"] = "sync", ["id"] = 1, ["dropCaches"] = true }, cancellationToken))
+        if (await _link.SendAsync(new JsonObject { ["type"] = "sync", ["id"] = 1, ["freeze"] = true, ["dropCaches"] = true }, cancellationToken))
         {
             await Task.WhenAny(synced.Task, Task.Delay(timeout, _timeProvider, cancellationToken));
         }

@@ -247,7 +247,7 @@ public sealed partial class QemuSandbox : ISandbox
         TryChangeState(SandboxState.Booting, SandboxState.Running);
 
         // The agent answers with its state; a guest program that was connected to the control channel is reconnected.
-        await _link.SendAsync(new JsonObject { ["type"] = "hello" }, cancellationToken);
+        await _link.SendAsync(new JsonObject { ["type"] = "hello", ["time"] = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken);
     }
 
     private async Task OnGuestMessageAsync(JsonObject message)
@@ -255,6 +255,7 @@ public sealed partial class QemuSandbox : ISandbox
         switch ((string?)message["type"])
         {
             case "ready" when _run is not null && Interlocked.Exchange(ref _runSent, 1) == 0:
+                _run["time"] = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
                 await _link.SendAsync(_run);
                 break;
             case "started":
@@ -353,94 +354,6 @@ public sealed partial class QemuSandbox : ISandbox
         {
             _lifecycle.Release();
         }
-    }
-
-    private async Task PumpLogAsync()
-    {
-        try
-        {
-            using var connection = await _logListener.AcceptAsync();
-            using var stream = new NetworkStream(connection, ownsSocket: false);
-            await _log.PumpAsync(stream);
-        }
-        catch (Exception exception) when (exception is SocketException or ObjectDisposedException or IOException)
-        {
-            // QEMU went away before or while connecting.
-        }
-    }
-
-    private async Task<SandboxExit> MonitorAsync()
-    {
-        await _process.WaitForExitAsync();
-        await _lifecycle.WaitAsync();
-        try
-        {
-            _logListener.Dispose();
-            await _logPump.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            CloseBridge();
-            await SetPortOpenAsync(false);
-            await QemuBackend.TryAsync(_logger, Id, "control channel", async () => await _control.DisposeAsync());
-            await QemuBackend.TryAsync(_logger, Id, "guest link", async () => await _link.DisposeAsync());
-            await QemuBackend.TryAsync(_logger, Id, "qmp", async () => await _qmp.DisposeAsync());
-            if (_guestExit is null && !_started.Task.IsCompleted)
-            {
-                await _log.WriteAsync(Encoding.UTF8.GetBytes($"aegis: the VM stopped before the command started: {BootFailure()}\n"));
-            }
-
-            var snapshot = _snapshot;
-            for (var i = 0; i < _shares.Count; i++)
-            {
-                var share = _shares[i];
-                await QemuBackend.TryAsync(_logger, Id, "export " + share.GuestPath, () => share.ExportAsync(_options, copyFirst: snapshot is not null, CancellationToken.None));
-                if (snapshot is not null)
-                {
-                    File.Move(share.ImagePath, snapshot.Share(i));
-                }
-            }
-
-            if (snapshot is not null)
-            {
-                File.Move(_paths.Overlay, snapshot.Overlay);
-            }
-
-            await QemuBackend.TryAsync(_logger, Id, "runtime directory", () =>
-            {
-                Directory.Delete(_paths.Directory, recursive: true);
-                return Task.CompletedTask;
-            });
-            await _log.DisposeAsync();
-            _released = true;
-            Volatile.Write(ref _state, (int)SandboxState.Terminated);
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
-
-        var signalled = Volatile.Read(ref _signalled) == 1;
-        var result = _guestExit is var (code, oomKilled)
-            ? new SandboxExit(code, oomKilled ? SandboxExitReason.OomKilled : signalled ? SandboxExitReason.Terminated : SandboxExitReason.Exited)
-            : _snapshot is not null ? new SandboxExit(0, SandboxExitReason.Terminated)
-            : new SandboxExit(signalled ? 137 : 255, signalled ? SandboxExitReason.Terminated : SandboxExitReason.Exited);
-        QemuLog.Exited(_logger, Id, result.ExitCode, result.ReasonCode);
-        return result;
-    }
-
-    /// <summary>The end of the guest console and QEMU's own output: why a VM did not boot.</summary>
-    private string BootFailure()
-    {
-        string console;
-        try
-        {
-            var text = File.Exists(_paths.Console) ? File.ReadAllText(_paths.Console) : "";
-            console = text.Length > 2000 ? text[^2000..] : text;
-        }
-        catch (IOException)
-        {
-            console = "";
-        }
-
-        return $"qemu: {_vmmOutput()} console: {console.Trim()}";
     }
 
     private bool TryChangeState(SandboxState from, SandboxState to) =>

@@ -21,7 +21,7 @@ internal sealed record ShareDisk(string Label, string GuestPath, string HostDire
     {
         var megabytes = (options.WorkspaceDiskBytes / (1024 * 1024)).ToString(CultureInfo.InvariantCulture);
         await QemuHost.RunAsync(options.MkfsPath,
-            ["-q", "-F", "-L", Label, "-J", "size=4", "-E", "lazy_itable_init=1", "-d", HostDirectory, ImagePath, megabytes + "M"], cancellationToken);
+            ["-q", "-F", "-L", Label, "-J", "size=4", "-E", "lazy_itable_init=0,lazy_journal_init=0", "-d", HostDirectory, ImagePath, megabytes + "M"], cancellationToken);
     }
 
     /// <summary>
