@@ -46,9 +46,12 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
             try
             {
                 await client.ConnectAsync(cancellationToken);
-                var room = await client.JoinRoomAsync(settings.RoomJid, settings.Nick, cancellationToken: cancellationToken);
-                room.OnMessage(OnRoomMessageAsync);
-                room.OnEvent(OnRoomEventAsync);
+                // Handlers before the join: people may write as soon as they see the agent enter.
+                var room = await client.JoinRoomAsync(settings.RoomJid, settings.Nick, beforeJoin: r =>
+                {
+                    r.OnMessage(OnRoomMessageAsync);
+                    r.OnEvent(OnRoomEventAsync);
+                }, cancellationToken: cancellationToken);
                 _client = client;
                 _room = room;
                 JoinedRoom(_logger, settings.RoomJid.ToString(), settings.Nick, sinceStart.Elapsed.TotalMilliseconds);

@@ -171,10 +171,17 @@ public sealed partial class XmppClient : IAsyncDisposable
 
     /// <summary>Joins a room (XEP-0045) without history and returns once the server confirms our own
     /// presence (status 110). Throws <see cref="MucJoinException"/> when the room refuses us.</summary>
-    public async Task<MucRoom> JoinRoomAsync(Jid roomJid, string nick, string? password = null, CancellationToken cancellationToken = default)
+    public Task<MucRoom> JoinRoomAsync(Jid roomJid, string nick, string? password = null, CancellationToken cancellationToken = default) =>
+        JoinRoomAsync(roomJid, nick, beforeJoin: null, password, cancellationToken);
+
+    /// <summary>Joins a room like <see cref="JoinRoomAsync(Jid, string, string?, CancellationToken)"/>, calling
+    /// <paramref name="beforeJoin"/> with the room before the join is sent: handlers registered there see every message
+    /// from the first one after the join (others in the room may speak as soon as they see us enter).</summary>
+    public async Task<MucRoom> JoinRoomAsync(Jid roomJid, string nick, Action<MucRoom>? beforeJoin, string? password = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(nick);
         var room = new MucRoom(this, roomJid.Bare, nick, password);
+        beforeJoin?.Invoke(room);
         if (!_rooms.TryAdd(room.Jid, room))
         {
             await room.DisposeAsync();

@@ -138,9 +138,12 @@ internal sealed partial class ChatArchiver(
 
     private async Task JoinAsync(XmppClient client, ArchivedRoom room, CancellationToken cancellationToken)
     {
-        var muc = await client.JoinRoomAsync(room.Jid, addresses.ServiceNick, cancellationToken: cancellationToken);
-        muc.OnMessage(message => StoreAsync(room.Id, message));
-        muc.OnEvent(roomEvent => OnRoomEventAsync(room, muc, roomEvent));
+        // Handlers before the join, so no message between our entry and their registration is missed.
+        var muc = await client.JoinRoomAsync(room.Jid, addresses.ServiceNick, beforeJoin: joining =>
+        {
+            joining.OnMessage(message => StoreAsync(room.Id, message));
+            joining.OnEvent(roomEvent => OnRoomEventAsync(room, joining, roomEvent));
+        }, cancellationToken: cancellationToken);
         _rooms[room.Id] = muc;
     }
 

@@ -5,6 +5,34 @@ namespace Famiglia.Xmpp.Tests.Muc;
 
 public class MucTests(EjabberdFixture ejabberd, ITestOutputHelper output) : XmppTestBase(output), IClassFixture<EjabberdFixture>
 {
+    [Fact]
+    public async Task Handlers_registered_before_the_join_hear_a_message_sent_the_moment_we_enter()
+    {
+        var roomJid = NewRoom(ejabberd);
+        var alice = await ConnectAsync(ejabberd, "aliceearly");
+        var agent = await ConnectAsync(ejabberd, "agentearly");
+        var aliceRoom = await alice.JoinRoomAsync(roomJid, "@u:alice@dev1.localhost");
+
+        // Alice speaks as soon as she sees the agent enter, which can be before JoinRoomAsync returns to the agent.
+        aliceRoom.OnEvent(async e =>
+        {
+            if (e.Kind == MucRoomEventKind.OccupantJoined && e.Nick == "@s:early@dev1.localhost")
+            {
+                await aliceRoom.SendAsync("welcome!");
+            }
+        });
+        var heard = new Probe<RoomMessage>();
+        var joinedWhenRegistered = true;
+        await agent.JoinRoomAsync(roomJid, "@s:early@dev1.localhost", beforeJoin: room =>
+        {
+            joinedWhenRegistered = room.IsJoined;
+            room.OnMessage(heard.Add);
+        });
+
+        Assert.False(joinedWhenRegistered);
+        Assert.Equal("welcome!", (await heard.NextAsync()).Body);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
