@@ -69,25 +69,32 @@ public sealed partial class MucRoom : IAsyncDisposable
     /// <summary>Leaves the room and waits for the room to confirm.</summary>
     public async Task LeaveAsync(CancellationToken cancellationToken = default)
     {
-        _client.RemoveRoom(this);
-        await _lifetime.CancelAsync();
-        if (_joined && _client.State == XmppConnectionState.Connected)
+        // The room stays routed until it confirms: its unavailable presence is what ends the wait below (removing the
+        // room first made every leave wait out the whole request timeout).
+        try
         {
-            var leave = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _pendingLeave = leave;
-            var session = await _client.WaitOnlineAsync(cancellationToken);
-            _client.SendOn(session, new PresenceStanza(OccupantJid, "unavailable"));
-            try
+            if (_joined && _client.State == XmppConnectionState.Connected)
             {
-                await leave.Task.WaitAsync(_client.Options.RequestTimeout, _client.Time, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                // The room did not confirm; we consider ourselves gone anyway.
+                var leave = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _pendingLeave = leave;
+                var session = await _client.WaitOnlineAsync(cancellationToken);
+                _client.SendOn(session, new PresenceStanza(OccupantJid, "unavailable"));
+                try
+                {
+                    await leave.Task.WaitAsync(_client.Options.RequestTimeout, _client.Time, cancellationToken);
+                }
+                catch (TimeoutException)
+                {
+                    // The room did not confirm; we consider ourselves gone anyway.
+                }
             }
         }
-
-        _joined = false;
+        finally
+        {
+            _client.RemoveRoom(this);
+            await _lifetime.CancelAsync();
+            _joined = false;
+        }
     }
 
     /// <inheritdoc />

@@ -6,6 +6,23 @@ namespace Famiglia.Xmpp.Tests.Muc;
 public class MucTests(EjabberdFixture ejabberd, ITestOutputHelper output) : XmppTestBase(output), IClassFixture<EjabberdFixture>
 {
     [Fact]
+    public async Task Leave_ends_when_the_room_confirms_not_at_the_request_timeout()
+    {
+        var roomJid = NewRoom(ejabberd);
+        var alice = await ConnectAsync(ejabberd, "aliceleave");
+        var agent = await ConnectAsync(ejabberd, "agentleave", configure: o => o with { RequestTimeout = TimeSpan.FromMinutes(10) });
+        var aliceRoom = await alice.JoinRoomAsync(roomJid, "@u:alice@dev1.localhost");
+        var events = new Probe<MucRoomEvent>();
+        aliceRoom.OnEvent(events.Add);
+        var agentRoom = await agent.JoinRoomAsync(roomJid, "@s:leaver@dev1.localhost");
+
+        // Hang guard only: waiting for the 10-minute request timeout would fail here.
+        await agentRoom.LeaveAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.False(agentRoom.IsJoined);
+        await events.NextMatchingAsync(e => e.Kind == MucRoomEventKind.OccupantLeft && e.Nick == "@s:leaver@dev1.localhost");
+    }
+
+    [Fact]
     public async Task Handlers_registered_before_the_join_hear_a_message_sent_the_moment_we_enter()
     {
         var roomJid = NewRoom(ejabberd);
