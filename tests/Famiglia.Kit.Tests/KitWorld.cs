@@ -93,7 +93,7 @@ public sealed class KitWorld : IAsyncLifetime
     };
 
     /// <summary>famiglia-web's own SQLite database, for setup (an app id, a second group) and checks.</summary>
-    public FamigliaDbContext Db() => new(new DbContextOptionsBuilder<FamigliaDbContext>()
+    public FamigliaDbContext Db() => new SqliteFamigliaDbContext(new DbContextOptionsBuilder<SqliteFamigliaDbContext>()
         .UseSqlite($"Data Source={Path.Combine(Web.DataDirectory, "famiglia.db")};Pooling=False")
         .Options);
 

@@ -4,7 +4,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Famiglia.Web.Tests;
 
-public sealed class AgentApiSecurityTests(SeededSpace space) : IClassFixture<SeededSpace>
+public sealed class AgentApiSecurityTestsOnSqlite(SqliteSpace space) : AgentApiSecurityTests(space), IClassFixture<SqliteSpace>;
+
+public sealed class AgentApiSecurityTestsOnPostgres(PostgresSpace space) : AgentApiSecurityTests(space), IClassFixture<PostgresSpace>;
+
+/// <summary>Run on each database provider by the two classes above.</summary>
+public abstract class AgentApiSecurityTests(SeededSpace space)
 {
     public static readonly TheoryData<string> Paths =
     [

@@ -3,9 +3,18 @@ using System.Net.Http.Headers;
 
 namespace Famiglia.Web.Tests;
 
-public sealed class AgentApiShapeTests(SeededSpace space) : IClassFixture<SeededSpace>
+public sealed class AgentApiShapeTestsOnSqlite(SqliteSpace space) : AgentApiShapeTests(space), IClassFixture<SqliteSpace>;
+
+public sealed class AgentApiShapeTestsOnPostgres(PostgresSpace space) : AgentApiShapeTests(space), IClassFixture<PostgresSpace>;
+
+/// <summary>Run on each database provider by the two classes above.</summary>
+public abstract class AgentApiShapeTests(SeededSpace space)
 {
     private HttpClient Api => space.Feldmans;
+
+    [Fact]
+    public async Task Runs_on_the_database_provider_of_its_fixture() =>
+        Assert.Equal(space.Provider, await space.Web.QueryAsync(context => Task.FromResult(context.Database.ProviderName)));
 
     [Fact]
     public async Task Group_has_metadata_and_members_with_handles()

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Famiglia.Web.Tests;
 
-public sealed class AgentRuntimeTests(SeededSpace space) : IClassFixture<SeededSpace>
+public sealed class AgentRuntimeTests(SqliteSpace space) : IClassFixture<SqliteSpace>
 {
     [Fact]
     public async Task A_heartbeat_with_the_agents_key_sets_last_heartbeat()

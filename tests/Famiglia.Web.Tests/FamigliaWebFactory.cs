@@ -11,7 +11,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Famiglia.Web.Tests;
 
-/// <summary>A real famiglia-web on Kestrel (loopback, free port), SQLite in a temp data dir, a hand-moved clock.</summary>
+/// <summary>A real famiglia-web on Kestrel (loopback, free port), SQLite in a temp data dir (or a given PostgreSQL database),
+/// a hand-moved clock.</summary>
 public sealed class FamigliaWebFactory : WebApplicationFactory<Program>
 {
     /// <summary>Agents the suite uses for everything but the rate limit, exempt by configuration as the bench's would be.</summary>
@@ -22,15 +23,19 @@ public sealed class FamigliaWebFactory : WebApplicationFactory<Program>
     /// <summary>Without <paramref name="ejabberd"/>, chat is switched off (no XMPP worker); with it, famiglia-web provisions
     /// that ejabberd, archives its rooms and sends users' chat through it. A given <paramref name="dataDirectory"/> (to start
     /// a second server on the first one's data) is left in place on dispose; the default temp one is deleted.</summary>
-    public FamigliaWebFactory(EjabberdFixture? ejabberd = null, string? dataDirectory = null)
+    public FamigliaWebFactory(EjabberdFixture? ejabberd = null, string? dataDirectory = null, string? postgres = null)
     {
         Ejabberd = ejabberd;
+        Postgres = postgres;
         _ownsDataDirectory = dataDirectory is null;
         DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("famiglia-web-test-").FullName;
         UseKestrel(0);
     }
 
     public EjabberdFixture? Ejabberd { get; }
+
+    /// <summary>A PostgreSQL connection string (the database is made by the migrations); null for SQLite in the data dir.</summary>
+    public string? Postgres { get; }
 
     public string DataDirectory { get; }
 
@@ -86,6 +91,11 @@ public sealed class FamigliaWebFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("Famiglia:DataDirectory", DataDirectory);
         builder.UseSetting("Urls", "http://127.0.0.1:0");
+        if (Postgres is not null)
+        {
+            builder.UseSetting("ConnectionStrings:Famiglia", Postgres);
+        }
+
         for (var i = 0; i < ExemptAgents.Length; i++)
         {
             builder.UseSetting($"AgentApi:RateLimitExemptAgents:{i}", ExemptAgents[i]);

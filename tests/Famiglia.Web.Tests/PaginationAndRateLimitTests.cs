@@ -3,7 +3,12 @@ using System.Net;
 
 namespace Famiglia.Web.Tests;
 
-public sealed class PaginationAndRateLimitTests(SeededSpace space) : IClassFixture<SeededSpace>
+public sealed class PaginationAndRateLimitTestsOnSqlite(SqliteSpace space) : PaginationAndRateLimitTests(space), IClassFixture<SqliteSpace>;
+
+public sealed class PaginationAndRateLimitTestsOnPostgres(PostgresSpace space) : PaginationAndRateLimitTests(space), IClassFixture<PostgresSpace>;
+
+/// <summary>Run on each database provider by the two classes above.</summary>
+public abstract class PaginationAndRateLimitTests(SeededSpace space)
 {
     private HttpClient Api => space.Feldmans;
 

@@ -32,12 +32,13 @@ internal static class FilesApi
             return TypedResults.Ok(paging.ToPage(page, all));
         }
 
-        if (FileSearch.ToMatchExpression(q) is not { } match)
+        var words = FileSearch.WordsOf(q);
+        if (words.Count == 0)
         {
             return TypedResults.Ok(paging.ToPage<FileDto>([], 0));
         }
 
-        var (total, hits) = await FileSearch.SearchAsync(context, caller.GroupId, match, paging.Limit, paging.Offset, cancellationToken);
+        var (total, hits) = await FileSearch.SearchAsync(context, caller.GroupId, words, paging.Limit, paging.Offset, cancellationToken);
         var ids = hits.Select(h => h.FileId).ToList();
         var byId = await files.Where(f => ids.Contains(f.Id)).ToDictionaryAsync(f => f.Id, cancellationToken);
         var data = hits

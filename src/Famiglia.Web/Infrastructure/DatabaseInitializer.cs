@@ -1,11 +1,15 @@
 using Famiglia.Web.Spaces;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Famiglia.Web.Infrastructure;
 
-/// <summary>Creates the data dir and the database (SQLite, WAL) with its full-text index before the server listens.</summary>
-internal sealed class DatabaseInitializer(IDbContextFactory<FamigliaDbContext> db, IOptions<FamigliaOptions> options) : IHostedService
+/// <summary>Creates the data dir and brings the database (SQLite or PostgreSQL) to the current schema by its migrations
+/// before the server listens.</summary>
+internal sealed class DatabaseInitializer(
+    IDbContextFactory<FamigliaDbContext> db, IOptions<FamigliaOptions> options, ILogger<DatabaseInitializer> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => InitializeAsync(cancellationToken);
 
@@ -14,57 +18,43 @@ internal sealed class DatabaseInitializer(IDbContextFactory<FamigliaDbContext> d
         Directory.CreateDirectory(options.Value.DataDirectory);
         Directory.CreateDirectory(options.Value.MediaDirectory);
         await using var context = await db.CreateDbContextAsync(cancellationToken);
+        await RefusePreMigrationDatabaseAsync(context, cancellationToken);
 
-        // Schema by EnsureCreated until migrations exist (SQLite and PostgreSQL sets are still to do).
-        await context.Database.EnsureCreatedAsync(cancellationToken);
-        await RefuseOutdatedSchemaAsync(context, cancellationToken);
-        await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-        await FileSearch.EnsureIndexAsync(context, cancellationToken);
-        await PostCounts.EnsureAsync(context, cancellationToken);
+        var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        if (pending.Count > 0)
+        {
+            logger.LogInformation("Applying {Count} migration(s) to the {Provider} database: {Migrations}",
+                pending.Count, ProviderName(context), string.Join(", ", pending));
+            await context.Database.MigrateAsync(cancellationToken);
+        }
+
+        if (context.Database.IsSqlite())
+        {
+            await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    private static string ProviderName(FamigliaDbContext context) => context.Database.IsNpgsql() ? "PostgreSQL" : "SQLite";
+
     /// <summary>
-    /// EnsureCreated does not change an existing database, so one made by an older famiglia-web lacks newer columns and
-    /// every request would fail with "no such column". Say so at startup, with the way out, instead.
+    /// famiglia-web made its schema with EnsureCreated before it had migrations; such a database has tables but no
+    /// migrations history, and migrating it would fail half-way on "table already exists". Say so, with the way out.
     /// </summary>
-    private async Task RefuseOutdatedSchemaAsync(FamigliaDbContext context, CancellationToken cancellationToken)
+    private async Task RefusePreMigrationDatabaseAsync(FamigliaDbContext context, CancellationToken cancellationToken)
     {
-        var connection = context.Database.GetDbConnection();
-        await connection.OpenAsync(cancellationToken);
-        var missing = new List<string>();
-        foreach (var entity in context.Model.GetEntityTypes())
+        var creator = context.GetService<IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync(cancellationToken)
+            || !await creator.HasTablesAsync(cancellationToken)
+            || (await context.Database.GetAppliedMigrationsAsync(cancellationToken)).Any())
         {
-            if (entity.GetTableName() is not { } table || entity.GetViewName() is not null)
-            {
-                continue;
-            }
-
-            var columns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            await using (var command = connection.CreateCommand())
-            {
-                command.CommandText = $"SELECT name FROM pragma_table_info('{table.Replace("'", "''", StringComparison.Ordinal)}')";
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    columns.Add(reader.GetString(0));
-                }
-            }
-
-            var store = Microsoft.EntityFrameworkCore.Metadata.StoreObjectIdentifier.Table(table, entity.GetSchema());
-            missing.AddRange(entity.GetProperties()
-                .Select(p => p.GetColumnName(store))
-                .OfType<string>()
-                .Where(column => !columns.Contains(column))
-                .Select(column => $"{table}.{column}"));
+            return;
         }
 
-        if (missing.Count > 0)
-        {
-            throw new InvalidOperationException(
-                $"The database {options.Value.DatabasePath} was made by an older famiglia-web and lacks {string.Join(", ", missing.Distinct())}. " +
-                "There are no migrations yet: move it away (e.g. rm -rf .famiglia/famiglia with ./famiglia down first) and start again to recreate it with the demo data.");
-        }
+        var where = context.Database.IsSqlite() ? options.Value.DatabasePath : "the PostgreSQL database";
+        throw new InvalidOperationException(
+            $"The database {where} has tables but no migrations history: it was made by an older famiglia-web (before migrations). " +
+            "Move it away (e.g. ./famiglia down, then rm -rf .famiglia/famiglia) and start again to recreate it with the demo data.");
     }
 }

@@ -18,8 +18,7 @@ internal static class WebSetup
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
-        builder.Services.AddPooledDbContextFactory<FamigliaDbContext>((services, db) =>
-            db.UseSqlite($"Data Source={services.GetRequiredService<IOptions<FamigliaOptions>>().Value.DatabasePath};Pooling=True"));
+        builder.AddFamigliaDatabase();
         builder.Services.AddSingleton<MediaStore>();
         builder.Services.AddSingleton<DatabaseInitializer>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DatabaseInitializer>());

@@ -2,8 +2,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Famiglia.Web.Spaces;
 
-/// <summary>Famiglia's database: Space data, agents, keys and the audit log.</summary>
-public sealed class FamigliaDbContext(DbContextOptions<FamigliaDbContext> options) : DbContext(options)
+/// <summary>
+/// Famiglia's database: Space data, agents, keys and the audit log. One model on two providers; each provider has its
+/// own context type only so that each has its own migrations (<see cref="SqliteFamigliaDbContext"/>,
+/// <see cref="PostgresFamigliaDbContext"/>). The rest of the code asks for this type.
+/// </summary>
+public abstract class FamigliaDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<User> Users => Set<User>();
 
@@ -44,3 +48,9 @@ public sealed class FamigliaDbContext(DbContextOptions<FamigliaDbContext> option
         configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
     }
 }
+
+/// <summary>The SQLite database (the default: a file under the data dir). Migrations in <c>Migrations/Sqlite</c>.</summary>
+public sealed class SqliteFamigliaDbContext(DbContextOptions<SqliteFamigliaDbContext> options) : FamigliaDbContext(options);
+
+/// <summary>The PostgreSQL database (when <c>ConnectionStrings:Famiglia</c> is set). Migrations in <c>Migrations/Postgres</c>.</summary>
+public sealed class PostgresFamigliaDbContext(DbContextOptions<PostgresFamigliaDbContext> options) : FamigliaDbContext(options);

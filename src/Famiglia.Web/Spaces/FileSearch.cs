@@ -3,48 +3,20 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Famiglia.Web.Spaces;
 
-/// <summary>Full-text search over files' names and text with SQLite FTS5. The index (<c>FilesFts</c>) is kept
-/// in step with <c>Files</c> by triggers, so writers need not know it exists.</summary>
+/// <summary>
+/// Full-text search over files' names and text. SQLite: the FTS5 table <c>FilesFts</c>, kept in step with <c>Files</c>
+/// by triggers. PostgreSQL: the generated <c>tsvector</c> column <c>Files.SearchVector</c> with a GIN index. Both are
+/// made by the provider's first migration, so writers need not know they exist.
+/// </summary>
 internal static class FileSearch
 {
-    public static async Task EnsureIndexAsync(FamigliaDbContext context, CancellationToken cancellationToken = default)
-    {
-        string[] statements =
-        [
-            """
-            CREATE VIRTUAL TABLE IF NOT EXISTS FilesFts USING fts5(
-                FileId UNINDEXED, GroupId UNINDEXED, Name, Text, tokenize = 'unicode61 remove_diacritics 2')
-            """,
-            """
-            CREATE TRIGGER IF NOT EXISTS Files_AfterInsert AFTER INSERT ON Files BEGIN
-                INSERT INTO FilesFts (FileId, GroupId, Name, Text) VALUES (new.Id, new.GroupId, new.Name, new.Text);
-            END
-            """,
-            """
-            CREATE TRIGGER IF NOT EXISTS Files_AfterDelete AFTER DELETE ON Files BEGIN
-                DELETE FROM FilesFts WHERE FileId = old.Id;
-            END
-            """,
-            """
-            CREATE TRIGGER IF NOT EXISTS Files_AfterUpdate AFTER UPDATE ON Files BEGIN
-                DELETE FROM FilesFts WHERE FileId = old.Id;
-                INSERT INTO FilesFts (FileId, GroupId, Name, Text) VALUES (new.Id, new.GroupId, new.Name, new.Text);
-            END
-            """,
-        ];
-        foreach (var statement in statements)
-        {
-            await context.Database.ExecuteSqlRawAsync(statement, cancellationToken);
-        }
-    }
-
     /// <summary>
-    /// Turns what a user typed into an FTS5 query that cannot be a syntax error: every word quoted, as a prefix,
-    /// all of them required. Null when the text has no word at all.
+    /// The words of what a user typed, each to be matched as a prefix, all of them required; so no input can be a
+    /// syntax error in either engine's query language. Empty when the text has no word at all.
     /// </summary>
-    public static string? ToMatchExpression(string text)
+    public static IReadOnlyList<string> WordsOf(string text)
     {
-        var query = new StringBuilder();
+        var words = new List<string>();
         var word = new StringBuilder();
         foreach (var c in text.Append(' '))
         {
@@ -54,16 +26,22 @@ internal static class FileSearch
             }
             else if (word.Length > 0)
             {
-                query.Append(query.Length > 0 ? " " : "").Append('"').Append(word).Append("\"*");
+                words.Add(word.ToString());
                 word.Clear();
             }
         }
 
-        return query.Length == 0 ? null : query.ToString();
+        return words;
     }
 
-    public static async Task<(int Total, IReadOnlyList<Hit> Hits)> SearchAsync(
-        FamigliaDbContext context, string groupId, string match, int limit, int offset, CancellationToken cancellationToken = default)
+    public static Task<(int Total, IReadOnlyList<Hit> Hits)> SearchAsync(
+        FamigliaDbContext context, string groupId, IReadOnlyList<string> words, int limit, int offset, CancellationToken cancellationToken = default) =>
+        context.Database.IsNpgsql()
+            ? SearchPostgresAsync(context, groupId, string.Join(" & ", words.Select(w => $"'{w}':*")), limit, offset, cancellationToken)
+            : SearchSqliteAsync(context, groupId, string.Join(' ', words.Select(w => $"\"{w}\"*")), limit, offset, cancellationToken);
+
+    private static async Task<(int Total, IReadOnlyList<Hit> Hits)> SearchSqliteAsync(
+        FamigliaDbContext context, string groupId, string match, int limit, int offset, CancellationToken cancellationToken)
     {
         var total = await context.Database
             .SqlQuery<int>($"SELECT COUNT(*) AS \"Value\" FROM FilesFts WHERE FilesFts MATCH {match} AND GroupId = {groupId}")
@@ -78,6 +56,34 @@ internal static class FileSearch
                 SELECT FileId, snippet(FilesFts, 3, '[', ']', '…', 16) AS Snippet
                 FROM FilesFts WHERE FilesFts MATCH {match} AND GroupId = {groupId}
                 ORDER BY rank LIMIT {limit} OFFSET {offset}
+                """)
+            .ToListAsync(cancellationToken);
+        return (total, hits);
+    }
+
+    private static async Task<(int Total, IReadOnlyList<Hit> Hits)> SearchPostgresAsync(
+        FamigliaDbContext context, string groupId, string query, int limit, int offset, CancellationToken cancellationToken)
+    {
+        var total = await context.Database
+            .SqlQuery<int>($"""
+                SELECT CAST(COUNT(*) AS integer) AS "Value" FROM "Files"
+                WHERE "GroupId" = {groupId} AND "SearchVector" @@ to_tsquery('simple', {query})
+                """)
+            .SingleAsync(cancellationToken);
+        if (limit == 0 || offset >= total)
+        {
+            return (total, []);
+        }
+
+        var hits = await context.Database
+            .SqlQuery<Hit>($"""
+                SELECT "Id" AS "FileId",
+                       ts_headline('simple', COALESCE("Text", "Name"), to_tsquery('simple', {query}),
+                                   'StartSel=[, StopSel=], MaxWords=16, MinWords=6, FragmentDelimiter=…, MaxFragments=1') AS "Snippet"
+                FROM "Files"
+                WHERE "GroupId" = {groupId} AND "SearchVector" @@ to_tsquery('simple', {query})
+                ORDER BY ts_rank("SearchVector", to_tsquery('simple', {query})) DESC, "Id"
+                LIMIT {limit} OFFSET {offset}
                 """)
             .ToListAsync(cancellationToken);
         return (total, hits);
