@@ -30,12 +30,20 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
     private readonly BubblewrapOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly TimeProvider _timeProvider;
+    private readonly SubnetPool _subnets;
 
     public BubblewrapBackend(BubblewrapOptions? options = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : this(options, loggerFactory, timeProvider, SubnetPool.Shared)
+    {
+    }
+
+    /// <summary>With its own link slots: tests that must know which slot (and so which interface) a sandbox gets.</summary>
+    internal BubblewrapBackend(BubblewrapOptions? options, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, SubnetPool subnets)
     {
         _options = options ?? new BubblewrapOptions();
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        _subnets = subnets;
     }
 
     public string Name => "bwrap";
@@ -110,7 +118,7 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
         {
             cgroup = SandboxCgroup.Create(_options.CgroupRoot, _options.CgroupParent, spec.InstanceId, spec.Resources);
             network = await SandboxNetworkNamespace.CreateAsync(
-                NetworkNamespaceName(spec.InstanceId), _options.SubnetPrefix, SubnetPool.Shared, spec.Network, cancellationToken);
+                NetworkNamespaceName(spec.InstanceId), _options.SubnetPrefix, _subnets, spec.Network, cancellationToken);
             SandboxRootFs.WriteEtc(etc, spec, _options.SandboxUid, network.HostAddress);
             var forwarderLogger = _loggerFactory.CreateLogger<TcpForwarder>();
             foreach (var host in spec.InternalHosts.DistinctBy(h => h.Port))
@@ -120,6 +128,11 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
 
             firewall = await SandboxFirewall.CreateAsync(
                 network.Name, network, spec.Network.Egress, forwarders.Select(f => f.Listen.Port), Path.Combine(runtimeDirectory, "firewall.nft"), cancellationToken);
+            foreach (var stale in firewall.StaleTables)
+            {
+                BubblewrapLog.StaleFirewallRemoved(_loggerFactory.CreateLogger<BubblewrapBackend>(), spec.InstanceId, stale, network.HostInterface);
+            }
+
             log = new RotatingLogFile(Path.Combine(_options.LogDirectory, spec.InstanceId + ".log"), _options.LogFileBytes, _options.LogFiles);
             var guestLog = log;
             control = SandboxControlChannel.Listen(

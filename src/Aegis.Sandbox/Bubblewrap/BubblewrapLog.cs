@@ -41,4 +41,7 @@ internal static partial class BubblewrapLog
 
     [LoggerMessage(12, LogLevel.Information, "Sandbox {InstanceId}: asked the guest to shut down (grace {Grace})")]
     public static partial void ShutdownRequested(ILogger logger, string instanceId, TimeSpan grace);
+
+    [LoggerMessage(13, LogLevel.Warning, "Sandbox {InstanceId}: removed nftables table inet {Table}, left by a dead sandbox on the same link {Link}")]
+    public static partial void StaleFirewallRemoved(ILogger logger, string instanceId, string table, string link);
 }

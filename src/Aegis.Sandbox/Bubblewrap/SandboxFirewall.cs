@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
+using System.Text.Json;
 
 namespace Aegis.Sandbox.Bubblewrap;
 
@@ -9,6 +9,8 @@ namespace Aegis.Sandbox.Bubblewrap;
 /// the internal-host relays and replies to connections the host opened (the router's); forwarding out of the link
 /// is accepted and masqueraded only with egress <see cref="SandboxEgress.Allow"/>, and never towards another sandbox
 /// or the host's own addresses. Everything else from the link is dropped. Removed with the sandbox.
+/// A table another sandbox left on the same link (its owner was killed before it could remove it) is removed first:
+/// its drop rules would otherwise apply to the new sandbox too.
 /// </summary>
 internal sealed class SandboxFirewall : IAsyncDisposable
 {
@@ -16,9 +18,16 @@ internal sealed class SandboxFirewall : IAsyncDisposable
     private const string IpForward = "/proc/sys/net/ipv4/ip_forward";
     private bool _disposed;
 
-    private SandboxFirewall(string table) => Table = table;
+    private SandboxFirewall(string table, IReadOnlyList<string> staleTables)
+    {
+        Table = table;
+        StaleTables = staleTables;
+    }
 
     public string Table { get; }
+
+    /// <summary>Tables of dead sandboxes that named this sandbox's link, deleted before this one was loaded.</summary>
+    public IReadOnlyList<string> StaleTables { get; }
 
     public static async Task<SandboxFirewall> CreateAsync(
         string table, SandboxNetworkNamespace network, SandboxEgress egress, IEnumerable<int> relayPorts, string rulesFile, CancellationToken cancellationToken = default)
@@ -58,9 +67,10 @@ internal sealed class SandboxFirewall : IAsyncDisposable
         }
 
         rules.AppendLine("}");
+        var stale = await DeleteTablesNamingAsync(link, cancellationToken);
         await File.WriteAllTextAsync(rulesFile, rules.ToString(), cancellationToken);
         await HostCommand.RunAsync(Nft, ["-f", rulesFile], cancellationToken);
-        var firewall = new SandboxFirewall(table);
+        var firewall = new SandboxFirewall(table, stale);
         if (egress == SandboxEgress.Allow)
         {
             // Forwarding is host-wide in IPv4 (the input device's setting decides, including for replies); what is
@@ -92,6 +102,43 @@ internal sealed class SandboxFirewall : IAsyncDisposable
 
         var result = await HostCommand.TryRunAsync(Nft, ["delete", "table", "inet", table], cancellationToken);
         return result.ExitCode == 0;
+    }
+
+    /// <summary>
+    /// Deletes every <c>inet aegis-*</c> table with a rule naming the interface <paramref name="link"/>; returns their
+    /// names. Only for a link the caller has just created: while a sandbox lives its link exists, so no live sandbox
+    /// (of this daemon or another) can own such a table, and a sandbox removes its table before its link.
+    /// </summary>
+    internal static async Task<IReadOnlyList<string>> DeleteTablesNamingAsync(string link, CancellationToken cancellationToken = default)
+    {
+        var listing = await HostCommand.RunAsync(Nft, ["-j", "list", "ruleset", "inet"], cancellationToken);
+        var quoted = JsonSerializer.Serialize(link);
+        var stale = new SortedSet<string>(StringComparer.Ordinal);
+        using (var document = JsonDocument.Parse(listing))
+        {
+            foreach (var item in document.RootElement.GetProperty("nftables").EnumerateArray())
+            {
+                // A rule names an interface as a JSON string ("right": "aegis1h"), in a set or alone.
+                if (item.TryGetProperty("rule", out var rule)
+                    && rule.GetProperty("table").GetString() is { } name
+                    && name.StartsWith("aegis-", StringComparison.Ordinal)
+                    && rule.GetProperty("expr").GetRawText().Contains(quoted, StringComparison.Ordinal))
+                {
+                    stale.Add(name);
+                }
+            }
+        }
+
+        var deleted = new List<string>();
+        foreach (var name in stale)
+        {
+            if (await DeleteAsync(name, cancellationToken))
+            {
+                deleted.Add(name);
+            }
+        }
+
+        return deleted;
     }
 
     public async ValueTask DisposeAsync()
