@@ -188,6 +188,21 @@ public abstract class AgentApiShapeTests(SeededSpace space)
         Assert.Subset(paths, expected.ToHashSet());
         Assert.True(document.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("bearer", out _));
 
+        // What the middleware and the read-only routes answer is documented on every path, not only the handlers' results.
+        foreach (var path in expected)
+        {
+            var item = document.GetProperty("paths").GetProperty(path);
+            var get = item.GetProperty("get").GetProperty("responses");
+            Assert.True(get.TryGetProperty("401", out var unauthorized), path);
+            Assert.True(unauthorized.GetProperty("headers").TryGetProperty("WWW-Authenticate", out _), path);
+            Assert.True(get.GetProperty("429").GetProperty("headers").TryGetProperty("Retry-After", out _), path);
+            Assert.True(get.GetProperty("200").GetProperty("headers").TryGetProperty("RateLimit", out _), path);
+            foreach (var verb in new[] { "post", "put", "patch", "delete" })
+            {
+                Assert.True(item.GetProperty(verb).GetProperty("responses").GetProperty("405").GetProperty("headers").TryGetProperty("Allow", out _), $"{verb} {path}");
+            }
+        }
+
         var page = await anonymous.GetStringAsync("/openapi");
         Assert.Contains("/openapi/v1.json", page);
     }

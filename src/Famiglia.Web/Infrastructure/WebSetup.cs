@@ -24,7 +24,9 @@ internal static class WebSetup
         builder.Services.AddHostedService(services => services.GetRequiredService<DatabaseInitializer>());
         builder.Services.AddSingleton<ApiKeyService>();
         builder.Services.AddSingleton<DemoSeeder>();
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityTransformer>());
+        builder.Services.AddOpenApi(options => options
+            .AddDocumentTransformer<BearerSecurityTransformer>()
+            .AddDocumentTransformer<AgentApiResponsesTransformer>());
         return builder;
     }
 
