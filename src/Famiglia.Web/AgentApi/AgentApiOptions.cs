@@ -10,4 +10,8 @@ public sealed record AgentApiOptions
 
     /// <summary>Agents (by AgentConfig name) not rate limited, such as the benchmark's: a deployment choice, not a code path.</summary>
     public string[] RateLimitExemptAgents { get; init; } = [];
+
+    /// <summary>Rendered feed pages kept in memory, in bytes (0: none). Each is checked against the group's feed version
+    /// on every request, so a cached page is never older than the database.</summary>
+    public long FeedCacheBytes { get; init; } = 32 * 1024 * 1024;
 }

@@ -12,8 +12,10 @@ internal static class AgentApiSetup
     {
         builder.Services.AddOptions<AgentApiOptions>().BindConfiguration("AgentApi")
             .Validate(o => o.RateLimitPermits > 0 && o.RateLimitWindow > TimeSpan.Zero, "AgentApi:RateLimitPermits and RateLimitWindow must be positive.")
+            .Validate(o => o.FeedCacheBytes >= 0, "AgentApi:FeedCacheBytes must not be negative.")
             .ValidateOnStart();
         builder.Services.AddSingleton<AgentRateLimiter>();
+        builder.Services.AddSingleton<FeedPageCache>();
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<AuditWriter>());
         return builder;

@@ -10,14 +10,16 @@ internal static class FeedApi
 {
     public static RouteGroupBuilder MapFeed(this RouteGroupBuilder api)
     {
-        api.MapReadOnly("/feed", ListAsync).WithSummary("Group feed posts, newest first; type=text|image|video|link|file filters");
+        api.MapReadOnly("/feed", ListAsync).WithSummary("Group feed posts, newest first; type=text|image|video|link|file filters")
+            .Produces<Page<PostDto>>().ProducesValidationProblem();
         api.MapReadOnly("/feed/{postId}", GetAsync).WithSummary("A single post");
         api.MapReadOnly("/media/{mediaId}", GetMediaAsync).WithSummary("Media bytes, with ETag and range support");
         return api;
     }
 
-    private static async Task<Results<Ok<Page<PostDto>>, ValidationProblem>> ListAsync(
-        AgentCaller caller, IDbContextFactory<FamigliaDbContext> db, string? limit, string? offset, string? type, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(
+        AgentCaller caller, IDbContextFactory<FamigliaDbContext> db, FeedPageCache cache, string? limit, string? offset, string? type,
+        CancellationToken cancellationToken)
     {
         if (!Paging.TryParse(limit, offset, out var paging, out var problem))
         {
@@ -44,10 +46,15 @@ internal static class FeedApi
             posts = posts.Where(p => p.Type == postType);
         }
 
-        // The total from the trigger-maintained counts: counting the group's posts here costs O(posts) per request.
-        var total = await PostCounts.OfAsync(context, caller.GroupId, filter, cancellationToken);
-        var page = await paging.ReadAsync(Project(posts.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id)), total, cancellationToken);
-        return TypedResults.Ok(paging.ToPage(page, total));
+        // The total from the trigger-maintained counts (counting the group's posts here costs O(posts) per request), and
+        // the feed version, read before the page so that a cached page is never older than its stamp.
+        var state = await PostCounts.OfAsync(context, caller.GroupId, filter, cancellationToken);
+        var json = await cache.GetOrRenderAsync(new FeedPageCache.Key(caller.GroupId, filter?.ToString(), paging.Limit, paging.Offset), state.Version, async () =>
+        {
+            var page = await paging.ReadAsync(Project(posts.OrderByDescending(p => p.CreatedAt).ThenByDescending(p => p.Id)), state.Total, cancellationToken);
+            return paging.ToPage(page, state.Total);
+        });
+        return new Utf8JsonResult(json);
     }
 
     private static async Task<Results<Ok<PostDto>, ProblemHttpResult>> GetAsync(
