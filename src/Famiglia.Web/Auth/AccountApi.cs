@@ -23,8 +23,9 @@ internal static partial class AccountApi
         account.MapPost("/logout", LogoutAsync).DisableAntiforgery();
     }
 
-    /// <summary>Where a failed sign-in goes: the form again, with <c>error=1</c> (bad credentials) or <c>error=expired</c>
-    /// (the antiforgery token was missing or stale), and the returnUrl when it was local.</summary>
+    /// <summary>Where a failed sign-in goes: the form again, with <c>error=1</c> (bad credentials), <c>error=expired</c>
+    /// (the antiforgery token was missing or stale) or <c>error=locked</c> (too many failures, see <see cref="LoginThrottle"/>),
+    /// and the returnUrl when it was local.</summary>
     public static string LoginUrl(string? error, string? returnUrl)
     {
         var query = new List<string>();
@@ -41,7 +42,8 @@ internal static partial class AccountApi
         return query.Count == 0 ? AuthSetup.LoginPath : AuthSetup.LoginPath + "?" + string.Join('&', query);
     }
 
-    private static async Task<IResult> LoginAsync(HttpContext context, IAntiforgery antiforgery, Accounts accounts, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> LoginAsync(
+        HttpContext context, IAntiforgery antiforgery, Accounts accounts, LoginThrottle throttle, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!context.Request.HasFormContentType)
         {
@@ -55,11 +57,22 @@ internal static partial class AccountApi
             return SeeOther(LoginUrl("expired", returnUrl));
         }
 
-        var user = await accounts.VerifyAsync(form["handle"].ToString(), form["password"].ToString(), cancellationToken);
+        var login = form["handle"].ToString();
+        var handle = accounts.HandleFor(login);
+        var address = context.Connection.RemoteIpAddress?.ToString();
+        if (throttle.RetryAfter(handle, address) is { } wait)
+        {
+            return SeeOther(LoginUrl("locked", returnUrl) + "&minutes=" + Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes)));
+        }
+
+        var user = await accounts.VerifyAsync(login, form["password"].ToString(), cancellationToken);
         if (user is null)
         {
+            throttle.Failed(handle, address);
             return SeeOther(LoginUrl("1", returnUrl));
         }
+
+        throttle.Succeeded(handle);
 
         var scheme = CookieAuthenticationDefaults.AuthenticationScheme;
         await context.SignInAsync(scheme, FamigliaClaims.For(user.Id, user.Handle, scheme), new AuthenticationProperties { IsPersistent = false });

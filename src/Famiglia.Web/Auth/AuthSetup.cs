@@ -41,6 +41,7 @@ internal static class AuthSetup
         });
         builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         builder.Services.AddSingleton<Accounts>();
+        builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddSingleton<Membership>();
         return builder;
     }

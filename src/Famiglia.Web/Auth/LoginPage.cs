@@ -14,6 +14,7 @@ internal static class LoginPage
         {
             null or "" => "",
             "expired" => "<p role=\"alert\">The form had expired. Please sign in again.</p>",
+            "locked" => "<p role=\"alert\">Too many failed sign-ins. Please try again later.</p>",
             _ => "<p role=\"alert\">Wrong name or password.</p>",
         };
         var local = LocalUrl.OrNull(returnUrl);

@@ -27,6 +27,9 @@ public sealed record FamigliaOptions
     /// <summary>The password the demo users (alice, bob, carol) get when they are seeded.</summary>
     public string DemoPassword { get; init; } = "famiglia";
 
+    /// <summary>Failed sign-ins allowed per account and per address before sign-ins are refused for a while.</summary>
+    public Famiglia.Web.Auth.LoginOptions Login { get; init; } = new();
+
     internal string DatabasePath => Path.Combine(DataDirectory, "famiglia.db");
 
     internal string MediaDirectory => Path.Combine(DataDirectory, "media");

@@ -141,6 +141,74 @@ public sealed class AuthTests : IAsyncLifetime
         Assert.NotEmpty(BrowserSession.AntiforgeryToken(html));
     }
 
+    [Fact]
+    public async Task Five_failures_lock_the_account_even_against_the_right_password_until_the_window_passes()
+    {
+        await using var browser = new BrowserSession(_web.BaseAddress);
+        for (var i = 0; i < 5; i++)
+        {
+            using var failed = await browser.LoginAsync("alice", "guess" + i);
+            Assert.Equal("/account/login?error=1", failed.Headers.Location?.OriginalString);
+        }
+
+        using (var locked = await browser.LoginAsync("alice", "famiglia", "/rooms"))
+        {
+            Assert.Equal("/account/login?error=locked&returnUrl=%2Frooms&minutes=15", locked.Headers.Location?.OriginalString);
+            Assert.False(locked.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("famiglia.auth=", StringComparison.Ordinal)));
+        }
+
+        var page = await browser.Http.GetStringAsync("/account/login?error=locked&minutes=15");
+        Assert.Contains("Too many failed sign-ins. Please try again in 15 minutes.", page, StringComparison.Ordinal);
+
+        // Another account from the same address is not locked out by alice's failures.
+        await using (var bob = new BrowserSession(_web.BaseAddress))
+        {
+            using var signedIn = await bob.LoginAsync("bob", "famiglia");
+            Assert.Equal("/", signedIn.Headers.Location?.OriginalString);
+        }
+
+        _web.Clock.Advance(TimeSpan.FromMinutes(14));
+        using (var stillLocked = await browser.LoginAsync("alice", "famiglia"))
+        {
+            Assert.Equal("/account/login?error=locked&minutes=1", stillLocked.Headers.Location?.OriginalString);
+        }
+
+        _web.Clock.Advance(TimeSpan.FromMinutes(1));
+        using var open = await browser.LoginAsync("alice", "famiglia");
+        Assert.Equal("/", open.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task A_success_clears_the_accounts_failures()
+    {
+        await using var browser = new BrowserSession(_web.BaseAddress);
+        for (var round = 0; round < 2; round++)
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                using var failed = await browser.LoginAsync("carol", "guess" + i);
+                Assert.Equal("/account/login?error=1", failed.Headers.Location?.OriginalString);
+            }
+
+            using var signedIn = await browser.LoginAsync("carol", "famiglia");
+            Assert.Equal("/", signedIn.Headers.Location?.OriginalString);
+        }
+    }
+
+    [Fact]
+    public async Task Twenty_failures_from_one_address_over_many_names_lock_that_address()
+    {
+        await using var browser = new BrowserSession(_web.BaseAddress);
+        for (var i = 0; i < 20; i++)
+        {
+            using var failed = await browser.LoginAsync("nobody" + i, "famiglia");
+            Assert.Equal("/account/login?error=1", failed.Headers.Location?.OriginalString);
+        }
+
+        using var locked = await browser.LoginAsync("bob", "famiglia");
+        Assert.StartsWith("/account/login?error=locked", locked.Headers.Location?.OriginalString, StringComparison.Ordinal);
+    }
+
     private static async Task<HttpStatusCode> NegotiateAsync(BrowserSession browser)
     {
         using var response = await browser.Http.PostAsync("/hubs/chat/negotiate?negotiateVersion=1", null);

@@ -12,6 +12,9 @@ internal sealed class LoginModel : PageModel
     [FromQuery(Name = "error")]
     public string? Error { get; set; }
 
+    [FromQuery(Name = "minutes")]
+    public int? Minutes { get; set; }
+
     public void OnGet()
     {
     }
