@@ -20,6 +20,30 @@ public interface ISandboxBackend
     Task<ISandbox> StartAsync(SandboxSpec spec, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// True when <see cref="SnapshotAsync"/> and <see cref="RestoreAsync"/> work: memory snapshots, every process
+    /// continuing where it was (qemu). bwrap has none: CRIU does not work on this kernel.
+    /// </summary>
+    bool SupportsSnapshots { get; }
+
+    /// <summary>
+    /// Saves <paramref name="sandbox"/> (running or paused, started by this backend) to <paramref name="directory"/> (new
+    /// or empty, absolute) and ends it: the sandbox's exit follows as after a terminate, its workspace is on the host.
+    /// On failure the sandbox is left as it was.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The backend has no snapshots (<see cref="SupportsSnapshots"/>).</exception>
+    /// <exception cref="SandboxException">The snapshot could not be written.</exception>
+    Task<SandboxSnapshot> SnapshotAsync(ISandbox sandbox, string directory, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Starts <paramref name="spec"/>'s instance from the snapshot in <paramref name="directory"/>: the processes of the
+    /// snapshotted sandbox go on where they were (their command and environment are the snapshot's; the spec gives the
+    /// network, internal hosts and log). The snapshot is consumed when the restore succeeds.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The backend has no snapshots (<see cref="SupportsSnapshots"/>).</exception>
+    /// <exception cref="SandboxException">The snapshot is unusable or the sandbox did not come back; nothing runs then.</exception>
+    Task<ISandbox> RestoreAsync(SandboxSpec spec, string directory, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Removes whatever a sandbox of <paramref name="instanceId"/> left on the host when its owner died without
     /// cleaning up (aegisd killed with SIGKILL): its processes, cgroups, network namespace, links and runtime files.
     /// Touches nothing of other instances. Returns a line per thing removed.

@@ -95,9 +95,9 @@ public class InstanceTests : DaemonTestBase
 
         // At least: OpenTelemetry listens to meters by name process-wide, so the other test daemons running in
         // this test process add to the same series. In production there is one daemon per process.
-        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(metrics, @"aegis_ensure_duration_seconds_count\{[^}]*path=""cold""[^}]*\} [1-9]"), metrics);
-        Assert.Matches(@"aegis_ensure_duration_seconds_count\{[^}]*path=""existing""[^}]*\} [1-9]", metrics);
-        Assert.Matches(@"aegis_ensure_duration_seconds_bucket\{[^}]*path=""cold"",le=""0.5""\}", metrics);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(metrics, @"aegis_ensure_seconds_count\{[^}]*path=""cold""[^}]*\} [1-9]"), metrics);
+        Assert.Matches(@"aegis_ensure_seconds_count\{[^}]*path=""existing""[^}]*\} [1-9]", metrics);
+        Assert.Matches(@"aegis_ensure_seconds_bucket\{[^}]*path=""cold"",le=""0.5""\}", metrics);
         Assert.Matches(@"aegis_instance_transitions_total\{[^}]*state=""running""[^}]*\} [1-9]", metrics);
         Assert.Matches(@"aegis_instances\{[^}]*state=""running""[^}]*\} [1-9]", metrics);
         Assert.Matches(@"aegis_instances\{[^}]*state=""paused""[^}]*\} \d", metrics);

@@ -9,6 +9,7 @@ internal sealed class AegisMetrics
 {
     public const string MeterName = "Aegis.Daemon";
     private readonly Histogram<double> _ensure;
+    private readonly Histogram<double> _snapshots;
     private readonly Counter<long> _transitions;
     private readonly Counter<long> _routerRequests;
     private readonly Histogram<double> _routerDuration;
@@ -21,8 +22,12 @@ internal sealed class AegisMetrics
     public AegisMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(MeterName);
-        _ensure = meter.CreateHistogram<double>("aegis.ensure.duration", "s", "Time for ensure to return a running instance, by path (cold, resume, existing).",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+        // Exported as aegis_ensure_seconds{path}.
+        _ensure = meter.CreateHistogram<double>("aegis.ensure", "s",
+            "Time for ensure to return a running instance, by path: existing (was running), resume (was paused), restore (from a memory snapshot), cold (booted afresh).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
+        _snapshots = meter.CreateHistogram<double>("aegis.snapshot", "s", "Time to save an instance's memory snapshot on terminate.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
         _transitions = meter.CreateCounter<long>("aegis.instance.transitions", description: "Instance state changes, by target state.");
         _routerRequests = meter.CreateCounter<long>("aegis.router.requests", description: "Requests through the router, by outcome (hot, woken, not_found, unavailable, proxy_error).");
         _routerDuration = meter.CreateHistogram<double>("aegis.router.duration", "s", "Time from a routed request's arrival to the end of its response (WebSockets: to their close), by outcome.",
@@ -35,6 +40,8 @@ internal sealed class AegisMetrics
     }
 
     public void Ensured(string path, TimeSpan elapsed) => _ensure.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("path", path));
+
+    public void Snapshotted(TimeSpan elapsed) => _snapshots.Record(elapsed.TotalSeconds);
 
     public void Routed(string outcome, TimeSpan elapsed)
     {

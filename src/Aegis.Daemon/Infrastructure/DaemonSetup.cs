@@ -7,6 +7,7 @@ using Aegis.Daemon.Images;
 using Aegis.Daemon.Instances;
 using Aegis.Daemon.Kits;
 using Aegis.Daemon.Router;
+using Aegis.Daemon.Snapshots;
 using Aegis.Daemon.Tasks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -33,6 +34,10 @@ internal static class DaemonSetup
         builder.Services.AddOptions<IdleOptions>().BindConfiguration("Aegis:Idle")
             .Validate(o => o.PauseAfter > TimeSpan.Zero && o.TerminateAfter > TimeSpan.Zero && o.CheckInterval > TimeSpan.Zero, "Aegis:Idle durations must be positive.")
             .ValidateOnStart();
+        builder.Services.AddOptions<SnapshotOptions>().BindConfiguration("Aegis:Snapshots")
+            .Validate(o => o.MaxAge > TimeSpan.Zero, "Aegis:Snapshots:MaxAge must be positive.")
+            .Validate(o => o.SweepInterval > TimeSpan.Zero, "Aegis:Snapshots:SweepInterval must be positive.")
+            .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemMapping>();
@@ -43,6 +48,9 @@ internal static class DaemonSetup
 
         builder.Services.AddDbContextFactory<AegisDbContext>((services, db) =>
             db.UseSqlite($"Data Source={services.GetRequiredService<IOptions<AegisOptions>>().Value.RegistryPath};Pooling=True"));
+        builder.Services.AddDbContextFactory<SnapshotDbContext>((services, db) =>
+            db.UseSqlite($"Data Source={services.GetRequiredService<IOptions<AegisOptions>>().Value.RegistryPath};Pooling=True"));
+        builder.Services.AddSingleton<SnapshotStore>();
         builder.Services.AddSingleton(services => SecretProtector.LoadOrCreate(services.GetRequiredService<IOptions<AegisOptions>>().Value.SecretsKeyPath));
         builder.Services.AddSingleton(services => new ManagementToken(TokenFile.LoadOrCreate(services.GetRequiredService<IOptions<AegisOptions>>().Value.TokenPath)));
         builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)

@@ -8,15 +8,18 @@ using Aegis.Core.Kits;
 using Aegis.Core.Registry;
 using Aegis.Daemon.Infrastructure;
 using Aegis.Daemon.Router;
+using Aegis.Daemon.Snapshots;
 using Aegis.Sandbox;
 using Microsoft.EntityFrameworkCore;
 
 namespace Aegis.Daemon.Instances;
 
-/// <summary>Booting: the environment (secrets, render_env), the sandbox spec from the kit, and the health wait.</summary>
+/// <summary>Booting: the environment (secrets, render_env), the sandbox spec from the kit, the sandbox (restored from
+/// the app's snapshot or started afresh), and the health wait.</summary>
 internal sealed partial class InstanceManager
 {
-    private async Task<InstanceEntity> BootAsync(AppEntity app, string? releaseId, CancellationToken cancellationToken)
+    /// <summary>A new instance of the app, running; <c>Restored</c> when it continues the app's snapshot.</summary>
+    private async Task<(InstanceEntity Instance, bool Restored)> BootAsync(AppEntity app, string? releaseId, CancellationToken cancellationToken)
     {
         var (kit, manifest) = await kits.GetAsync(app.Kit, cancellationToken);
         var config = JsonDocument.Parse(app.ConfigJson).RootElement;
@@ -98,7 +101,7 @@ internal sealed partial class InstanceManager
         }
     }
 
-    private async Task<InstanceEntity> StartInstanceAsync(
+    private async Task<(InstanceEntity Instance, bool Restored)> StartInstanceAsync(
         AppEntity app, KitEntity kit, KitManifest manifest, JsonElement config, string[]? command, IdlePolicy idlePolicy,
         ReleaseEntity? release, InstanceEntity instance, CancellationToken cancellationToken)
     {
@@ -146,8 +149,9 @@ internal sealed partial class InstanceManager
                 Network = new SandboxNetwork(manifest.Networking.Egress == EgressPolicy.Allow ? SandboxEgress.Allow : SandboxEgress.Deny, exposePort),
                 InternalHosts = await InternalHostsAsync(manifest.Networking, cancellationToken),
             };
-            var sandbox = await backend.StartAsync(spec, cancellationToken);
+            var (sandbox, restoredFrom) = await StartOrRestoreAsync(instance, spec, volume, cancellationToken);
             _sandboxes[instance.Id] = sandbox;
+            _environmentHashes[instance.Id] = restoredFrom?.EnvironmentHash ?? SnapshotFingerprint.Environment(environment);
             _ = WatchExitAsync(instance.Id, sandbox);
             var healthCheck = HealthCheck(config, manifest);
             await WaitHealthyAsync(sandbox, healthCheck, cancellationToken);
@@ -160,10 +164,11 @@ internal sealed partial class InstanceManager
             }, cancellationToken);
             routes.Add(new InstanceRoute(app.Id, instance.Id, $"http://{sandbox.Endpoint}/", exposed?.Ui ?? false, manifest.Routing?.WebSocket ?? false, idlePolicy, time.GetUtcNow()));
             Monitor(app.Id, instance.Id, sandbox, healthCheck);
-            return running;
+            return (running, restoredFrom is not null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            _environmentHashes.TryRemove(instance.Id, out _);
             if (_sandboxes.TryRemove(instance.Id, out var sandbox))
             {
                 _terminating[instance.Id] = "boot failed";

@@ -8,7 +8,8 @@ namespace Aegis.Daemon.Instances;
 /// <summary>
 /// Hybrid hot-start: every <c>Idle:CheckInterval</c> a running instance with nothing open and no activity for its
 /// pause-after is paused (frozen, resumes in milliseconds), and one paused for its terminate-after is terminated
-/// (the workspace stays; the next ensure boots on it). Activity is what the router records on the instance's route.
+/// (the workspace stays, and its memory in a snapshot when the backend can: the next ensure restores it, or boots on
+/// the workspace). Activity is what the router records on the instance's route.
 /// </summary>
 internal sealed partial class InstanceManager
 {
@@ -75,7 +76,7 @@ internal sealed partial class InstanceManager
                 if (time.GetUtcNow() - paused >= route.Idle.TerminateAfter)
                 {
                     IdleTerminating(logger, route.InstanceId, route.Idle.TerminateAfter.TotalSeconds);
-                    await TerminateAsync(route.InstanceId, $"idle: paused for {route.Idle.TerminateAfter.TotalSeconds:0.##} s", cancellationToken);
+                    await TerminateLockedAsync(route.InstanceId, $"idle: paused for {route.Idle.TerminateAfter.TotalSeconds:0.##} s", keepSnapshot: true);
                 }
 
                 return;
@@ -105,7 +106,7 @@ internal sealed partial class InstanceManager
     [LoggerMessage(6, LogLevel.Information, "Instance {InstanceId}: idle for {Seconds} s; pausing it")]
     private static partial void IdlePausing(ILogger logger, string instanceId, double seconds);
 
-    [LoggerMessage(7, LogLevel.Information, "Instance {InstanceId}: paused for {Seconds} s; terminating it, the workspace stays")]
+    [LoggerMessage(7, LogLevel.Information, "Instance {InstanceId}: paused for {Seconds} s; terminating it, the workspace (and a snapshot, when the backend can) stays")]
     private static partial void IdleTerminating(ILogger logger, string instanceId, double seconds);
 
     [LoggerMessage(8, LogLevel.Warning, "Instance {InstanceId}: the idle timer failed")]

@@ -7,6 +7,7 @@ using Aegis.Daemon.Images;
 using Aegis.Daemon.Infrastructure;
 using Aegis.Daemon.Kits;
 using Aegis.Daemon.Router;
+using Aegis.Daemon.Snapshots;
 using Aegis.Sandbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -14,9 +15,10 @@ using Microsoft.Extensions.Options;
 namespace Aegis.Daemon.Instances;
 
 /// <summary>
-/// Owns every instance's lifecycle: ensure (boot or resume, one instance per app however many callers
-/// race), pause, resume, terminate, and what happens when a sandbox dies on its own. State changes go
-/// through <see cref="InstanceTransitions"/> and are recorded as events.
+/// Owns every instance's lifecycle: ensure (boot, resume or restore, one instance per app however many callers
+/// race), pause, resume, terminate (with a memory snapshot when the backend can), and what happens when a sandbox
+/// dies on its own. State changes go through <see cref="InstanceTransitions"/> and are recorded as events; what one app's
+/// instances do is serialized by the app's lock.
 /// </summary>
 internal sealed partial class InstanceManager(
     IDbContextFactory<AegisDbContext> db,
@@ -27,8 +29,10 @@ internal sealed partial class InstanceManager(
     EventHub events,
     AegisMetrics metrics,
     RouteTable routes,
+    SnapshotStore snapshots,
     IOptions<AegisOptions> options,
     IOptions<IdleOptions> idle,
+    IOptions<SnapshotOptions> snapshotOptions,
     TimeProvider time,
     ILogger<InstanceManager> logger) : IHostedService
 {
@@ -37,8 +41,8 @@ internal sealed partial class InstanceManager(
     private readonly ConcurrentDictionary<string, string> _terminating = new();
     private readonly SemaphoreSlim _quotaGate = new(1, 1);
 
-    /// <summary>Returns the app's running instance: the live one, resumed if paused, or a freshly booted one.
-    /// Concurrent calls for one app serialize on the app, so they all get the same instance.</summary>
+    /// <summary>Returns the app's running instance: the live one, resumed if paused, else one restored from the app's
+    /// snapshot or booted afresh. Concurrent calls for one app serialize on the app, so they all get the same instance.</summary>
     public async Task<InstanceEntity> EnsureAsync(string appId, string? releaseId, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
@@ -65,13 +69,11 @@ internal sealed partial class InstanceManager(
 
             if (live is not null)
             {
-                await TerminateAsync(live.Id, releaseId is null ? "sandbox lost" : "replaced by another release", cancellationToken);
+                await TerminateLockedAsync(live.Id, releaseId is null ? "sandbox lost" : "replaced by another release", keepSnapshot: false);
             }
 
-            // On bwrap "restore" is a fresh boot on the kept workspace: there is no process snapshot without CRIU.
-            var path = await HasEndedInstanceAsync(appId, cancellationToken) ? "restore" : "cold";
-            var instance = await BootAsync(app, releaseId, cancellationToken);
-            metrics.Ensured(path, time.GetElapsedTime(started));
+            var (instance, restored) = await BootAsync(app, releaseId, cancellationToken);
+            metrics.Ensured(restored ? "restore" : "cold", time.GetElapsedTime(started));
             return instance;
         }
         finally
@@ -142,9 +144,48 @@ internal sealed partial class InstanceManager(
         return resumed;
     }
 
+    /// <summary>Terminates the instance, saving its memory first when the backend can (the next ensure restores it).</summary>
     public async Task<InstanceEntity> TerminateAsync(string instanceId, string reason, CancellationToken cancellationToken)
     {
         var instance = await GetAsync(instanceId, cancellationToken);
+        var gate = _appLocks.GetOrAdd(instance.AppId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await TerminateLockedAsync(instanceId, reason, keepSnapshot: true);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Ends the app for good (it is being deleted): its live instances are terminated without snapshots and
+    /// its snapshots deleted.</summary>
+    public async Task TerminateAppAsync(string appId, string reason, CancellationToken cancellationToken)
+    {
+        var gate = _appLocks.GetOrAdd(appId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var instance in await ListAsync(appId, includeEnded: false, cancellationToken))
+            {
+                await TerminateLockedAsync(instance.Id, reason, keepSnapshot: false);
+            }
+
+            await DeleteSnapshotsLockedAsync(appId, reason);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Terminate under the app's lock. Once begun it runs to its end whatever the caller does: a sandbox half
+    /// snapshotted or half stopped must not be left behind.</summary>
+    private async Task<InstanceEntity> TerminateLockedAsync(string instanceId, string reason, bool keepSnapshot)
+    {
+        var instance = await GetAsync(instanceId, CancellationToken.None);
         if (instance.State == InstanceState.Terminated)
         {
             return instance; // terminating twice is a no-op
@@ -158,23 +199,20 @@ internal sealed partial class InstanceManager(
         {
             if (_sandboxes.TryRemove(instanceId, out var sandbox))
             {
-                await sandbox.TerminateAsync(options.Value.TerminateGrace, cancellationToken);
+                if (!keepSnapshot || await TrySnapshotAsync(instance, sandbox) is null)
+                {
+                    await sandbox.TerminateAsync(options.Value.TerminateGrace, CancellationToken.None);
+                }
+
                 await sandbox.DisposeAsync();
             }
 
-            return await ChangeStateAsync(instanceId, InstanceState.Terminated, reason, i => i.EndedAt = time.GetUtcNow(), cancellationToken);
+            return await ChangeStateAsync(instanceId, InstanceState.Terminated, reason, i => i.EndedAt = time.GetUtcNow(), CancellationToken.None);
         }
         finally
         {
             _terminating.TryRemove(instanceId, out _);
-        }
-    }
-
-    public async Task TerminateAppAsync(string appId, string reason, CancellationToken cancellationToken)
-    {
-        foreach (var instance in await ListAsync(appId, includeEnded: false, cancellationToken))
-        {
-            await TerminateAsync(instance.Id, reason, cancellationToken);
+            _environmentHashes.TryRemove(instanceId, out _);
         }
     }
 
@@ -195,6 +233,7 @@ internal sealed partial class InstanceManager(
             await ChangeStateAsync(stale.Id, InstanceState.Terminated, "aegisd restarted; the sandbox did not survive it", i => i.EndedAt = time.GetUtcNow(), cancellationToken);
         }
 
+        await StartSnapshotSweepAsync(cancellationToken);
         StartHealthChecks();
         StartIdleTimers();
     }
@@ -205,6 +244,7 @@ internal sealed partial class InstanceManager(
     {
         await StopHealthChecksAsync();
         await StopIdleTimersAsync();
+        await StopSnapshotSweepAsync();
         foreach (var (id, sandbox) in _sandboxes.ToArray())
         {
             _terminating[id] = "aegisd stopped";
@@ -228,6 +268,7 @@ internal sealed partial class InstanceManager(
     {
         var exit = await sandbox.Exited;
         _monitored.TryRemove(instanceId, out _);
+        _environmentHashes.TryRemove(instanceId, out _);
         routes.Remove(instanceId);
         if (_terminating.ContainsKey(instanceId) || !_sandboxes.TryRemove(new KeyValuePair<string, ISandbox>(instanceId, sandbox)))
         {
@@ -270,12 +311,6 @@ internal sealed partial class InstanceManager(
         return await context.Instances.AsNoTracking()
             .Where(i => i.AppId == appId && (i.State == InstanceState.Booting || i.State == InstanceState.Running || i.State == InstanceState.Paused))
             .FirstOrDefaultAsync(cancellationToken);
-    }
-
-    private async Task<bool> HasEndedInstanceAsync(string appId, CancellationToken cancellationToken)
-    {
-        await using var context = await db.CreateDbContextAsync(cancellationToken);
-        return await context.Instances.AnyAsync(i => i.AppId == appId && i.State == InstanceState.Terminated, cancellationToken);
     }
 
     private async Task<ReleaseEntity?> FindReleaseAsync(string appId, string? releaseId, CancellationToken cancellationToken)

@@ -1,4 +1,6 @@
+using Aegis.Core.Instances;
 using Aegis.Core.Registry;
+using Aegis.Daemon.Snapshots;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Aegis.Daemon.Instances;
@@ -13,7 +15,8 @@ internal static class InstancesApi
         instances.MapGet("/{instanceId}", GetAsync);
         instances.MapPost("/{instanceId}/pause", async (string instanceId, InstanceManager m, CancellationToken ct) => TypedResults.Ok(InstanceDto.From(await m.PauseAsync(instanceId, ct))));
         instances.MapPost("/{instanceId}/resume", async (string instanceId, InstanceManager m, CancellationToken ct) => TypedResults.Ok(InstanceDto.From(await m.ResumeAsync(instanceId, ct))));
-        instances.MapPost("/{instanceId}/terminate", async (string instanceId, InstanceManager m, CancellationToken ct) => TypedResults.Ok(InstanceDto.From(await m.TerminateAsync(instanceId, "terminated by request", ct))));
+        instances.MapPost("/{instanceId}/terminate", async (string instanceId, InstanceManager m, SnapshotStore s, CancellationToken ct) =>
+            TypedResults.Ok(await DescribeAsync(await m.TerminateAsync(instanceId, "terminated by request", ct), s, ct)));
         instances.MapGet("/{instanceId}/logs", LogsAsync);
         return api;
     }
@@ -28,11 +31,21 @@ internal static class InstancesApi
         return TypedResults.Ok(InstanceDto.From(await manager.EnsureAsync(request.AppId, request.ReleaseId, cancellationToken)));
     }
 
-    private static async Task<Ok<List<InstanceDto>>> ListAsync(InstanceManager manager, string? appId, bool? all, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await manager.ListAsync(appId, all ?? false, cancellationToken)).Select(InstanceDto.From).ToList());
+    private static async Task<Ok<List<InstanceDto>>> ListAsync(InstanceManager manager, SnapshotStore snapshots, string? appId, bool? all, CancellationToken cancellationToken)
+    {
+        var list = await manager.ListAsync(appId, all ?? false, cancellationToken);
+        var terminated = list.Where(i => i.State == InstanceState.Terminated).Select(i => i.Id).ToList();
+        var kept = terminated.Count == 0 ? [] : await snapshots.FindByInstancesAsync(terminated, cancellationToken);
+        return TypedResults.Ok(list.Select(i => InstanceDto.From(i, kept.GetValueOrDefault(i.Id))).ToList());
+    }
 
-    private static async Task<Ok<InstanceDto>> GetAsync(string instanceId, InstanceManager manager, CancellationToken cancellationToken) =>
-        TypedResults.Ok(InstanceDto.From(await manager.GetAsync(instanceId, cancellationToken)));
+    private static async Task<Ok<InstanceDto>> GetAsync(string instanceId, InstanceManager manager, SnapshotStore snapshots, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await DescribeAsync(await manager.GetAsync(instanceId, cancellationToken), snapshots, cancellationToken));
+
+    private static async Task<InstanceDto> DescribeAsync(InstanceEntity instance, SnapshotStore snapshots, CancellationToken cancellationToken) =>
+        instance.State == InstanceState.Terminated
+            ? InstanceDto.From(instance, (await snapshots.FindByInstancesAsync([instance.Id], cancellationToken)).GetValueOrDefault(instance.Id))
+            : InstanceDto.From(instance);
 
     /// <summary>The sandbox's output; with <c>follow=true</c> it keeps streaming until the instance ends.</summary>
     private static async Task LogsAsync(string instanceId, bool? follow, InstanceManager manager, HttpResponse response, CancellationToken cancellationToken)
@@ -71,7 +84,7 @@ internal static class InstancesApi
             }
 
             instance = await manager.GetAsync(instanceId, cancellationToken);
-            if (!Aegis.Core.Instances.InstanceTransitions.IsLive(instance.State))
+            if (!InstanceTransitions.IsLive(instance.State))
             {
                 return;
             }
@@ -84,12 +97,19 @@ internal static class InstancesApi
 /// <summary>Make sure the app has a running instance (of a release, when given).</summary>
 public sealed record EnsureRequest(string AppId, string? ReleaseId);
 
-/// <summary>An instance as the API shows it.</summary>
+/// <summary>An instance as the API shows it; a terminated one with the memory snapshot the app's next ensure restores.</summary>
 public sealed record InstanceDto(
     string InstanceId, string AppId, string? ReleaseId, string State, string? Reason, string Backend, string? Address,
-    DateTimeOffset CreatedAt, DateTimeOffset? ReadyAt, DateTimeOffset? PausedAt, DateTimeOffset? EndedAt, double? BootMilliseconds)
+    DateTimeOffset CreatedAt, DateTimeOffset? ReadyAt, DateTimeOffset? PausedAt, DateTimeOffset? EndedAt, double? BootMilliseconds,
+    SnapshotDto? Snapshot = null)
 {
-    internal static InstanceDto From(InstanceEntity i) => new(
+    internal static InstanceDto From(InstanceEntity i) => From(i, null);
+
+    internal static InstanceDto From(InstanceEntity i, InstanceSnapshotEntity? snapshot) => new(
         i.Id, i.AppId, i.ReleaseId, i.State.ToString().ToLowerInvariant(), i.Reason, i.Backend, i.Address,
-        i.CreatedAt, i.ReadyAt, i.PausedAt, i.EndedAt, i.ReadyAt is { } ready ? (ready - i.CreatedAt).TotalMilliseconds : null);
+        i.CreatedAt, i.ReadyAt, i.PausedAt, i.EndedAt, i.ReadyAt is { } ready ? (ready - i.CreatedAt).TotalMilliseconds : null,
+        snapshot is null ? null : new SnapshotDto(snapshot.CreatedAt, snapshot.ReleaseId, snapshot.MemoryBytes, snapshot.SizeBytes));
 }
+
+/// <summary>A kept memory snapshot: when it was taken, of which release, how large (memory, all on disk).</summary>
+public sealed record SnapshotDto(DateTimeOffset CreatedAt, string? ReleaseId, long MemoryBytes, long SizeBytes);

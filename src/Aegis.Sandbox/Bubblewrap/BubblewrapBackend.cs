@@ -214,6 +214,15 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
         }
     }
 
+    /// <summary>No memory snapshots: CRIU does not work on this kernel; terminate keeps the workspace only.</summary>
+    public bool SupportsSnapshots => false;
+
+    public Task<SandboxSnapshot> SnapshotAsync(ISandbox sandbox, string directory, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("The bwrap backend has no memory snapshots.");
+
+    public Task<ISandbox> RestoreAsync(SandboxSpec spec, string directory, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("The bwrap backend has no memory snapshots.");
+
     /// <inheritdoc />
     public Task<IReadOnlyList<string>> RemoveLeftoversAsync(string instanceId, CancellationToken cancellationToken = default) =>
         BubblewrapLeftovers.RemoveAsync(_options, instanceId, cancellationToken);

@@ -117,6 +117,7 @@ public sealed partial class QemuBackend : ISandboxBackend
                 ShareLabels = [.. shares.Select(s => s.Label)],
                 Release = release is not null,
                 TscKhz = accelerator.IsKvm ? 0 : HostTscKhz(),
+                ImageKey = image.Key,
             };
             await LaunchAsync(setup, machine, shares, release, incoming: null, cancellationToken);
             var run = RunMessage(spec, shares, binds);
@@ -145,6 +146,24 @@ public sealed partial class QemuBackend : ISandboxBackend
         }
     }
 
+    public bool SupportsSnapshots => true;
+
+    /// <inheritdoc />
+    public async Task<SandboxSnapshot> SnapshotAsync(ISandbox sandbox, string directory, CancellationToken cancellationToken = default)
+    {
+        if (sandbox is not QemuSandbox qemu)
+        {
+            throw new ArgumentException($"Sandbox {sandbox.Id} is not a qemu sandbox", nameof(sandbox));
+        }
+
+        var snapshot = await qemu.SnapshotAsync(directory, cancellationToken);
+        return new SandboxSnapshot(snapshot.Directory, snapshot.MemoryBytes, snapshot.TotalBytes);
+    }
+
+    /// <inheritdoc />
+    public async Task<ISandbox> RestoreAsync(SandboxSpec spec, string directory, CancellationToken cancellationToken = default) =>
+        await RestoreAsync(spec, QemuSnapshot.Load(directory), cancellationToken);
+
     /// <summary>
     /// Boots <paramref name="spec"/>'s instance from a memory snapshot taken by <see cref="QemuSandbox.SnapshotAsync"/>:
     /// the same machine, its instance layer and share disks, and the guest's memory, so every process continues where it
@@ -160,6 +179,13 @@ public sealed partial class QemuBackend : ISandboxBackend
         if (machine.Accelerator != accelerator.Name)
         {
             throw new SandboxException($"Snapshot {snapshot.Directory} was taken under {machine.Accelerator}, this host runs {accelerator.Name}");
+        }
+
+        if (machine.ImageKey is null || machine.ImageKey != image.Key)
+        {
+            // The instance layer is a diff against the image's root disk, and the guest's memory holds that filesystem:
+            // over a rebuilt root disk both would be wrong.
+            throw new SandboxException($"Snapshot {snapshot.Directory} was taken on image {Short(machine.ImageKey)}; {_options.ImageDirectory} now holds image {Short(image.Key)} (rebuilt)");
         }
 
         var paths = new QemuPaths(image.Kernel, image.Initramfs, image.Disk, Path.Combine(_options.RuntimeDirectory, spec.InstanceId));
@@ -337,7 +363,7 @@ public sealed partial class QemuBackend : ISandboxBackend
     private long GuestMemoryMiB(long limitBytes) =>
         Math.Max(_options.MinimumGuestMemoryBytes, limitBytes + _options.GuestOverheadBytes) / (1024 * 1024);
 
-    private (string Kernel, string Initramfs, string Disk) ReadImage(SandboxSpec spec)
+    private (string Kernel, string Initramfs, string Disk, string? Key) ReadImage(SandboxSpec spec)
     {
         var json = Path.Combine(_options.ImageDirectory, "image.json");
         if (!File.Exists(json))
@@ -354,7 +380,8 @@ public sealed partial class QemuBackend : ISandboxBackend
         }
 
         string ImageFile(string name) => Path.Combine(_options.ImageDirectory, root.GetProperty(name).GetString()!);
-        return (ImageFile("kernel"), ImageFile("initramfs"), ImageFile("disk"));
+        var key = root.TryGetProperty("key", out var k) ? k.GetString() : null;
+        return (ImageFile("kernel"), ImageFile("initramfs"), ImageFile("disk"), key);
     }
 
     internal static int FreeLoopbackPort()
@@ -377,6 +404,8 @@ public sealed partial class QemuBackend : ISandboxBackend
 
         return 0;
     }
+
+    private static string Short(string? key) => key is null ? "(unknown)" : key[..Math.Min(12, key.Length)];
 
     private static void TryMove(string from, string to)
     {

@@ -54,6 +54,9 @@ internal static partial class QemuHost
         return string.Create(CultureInfo.InvariantCulture, $"{stat.Uid}:{stat.Gid}");
     }
 
+    /// <summary>Bytes the file takes on disk: a sparse file counts only its allocated blocks.</summary>
+    public static long AllocatedBytes(string path) => Stat(path, out var stat) == 0 ? (long)stat.Blocks * 512 : new FileInfo(path).Length;
+
     /// <summary>kill(2); false when the process is already gone.</summary>
     public static bool Signal(int pid, int signal) => Kill(pid, signal) == 0;
 
@@ -74,5 +77,10 @@ internal static partial class QemuHost
         public uint Nlink;
         public uint Uid;
         public uint Gid;
+        public ushort Mode;
+        public ushort Spare0;
+        public ulong Ino;
+        public ulong Size;
+        public ulong Blocks;
     }
 }

@@ -29,6 +29,9 @@ internal sealed record QemuMachine
     /// <summary>TSC frequency passed to a TCG guest, whose calibration against the emulated PIT is unreliable under load.</summary>
     public long TscKhz { get; init; }
 
+    /// <summary>The build key of the image (image.json <c>key</c>) whose root disk the instance layer sits on.</summary>
+    public string? ImageKey { get; init; }
+
     public IEnumerable<string> Arguments(QemuOptions options, QemuPaths paths, int hostPort, SandboxSpec spec, IReadOnlyList<string> shareImages, string? releaseImage, string? incoming)
     {
         var tcg = Accelerator == "tcg";

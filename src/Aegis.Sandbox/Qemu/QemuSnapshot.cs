@@ -20,8 +20,8 @@ public sealed record QemuSnapshot
     /// <summary>Size of the memory stream: RAM the guest touched, zero pages compressed away.</summary>
     public long MemoryBytes => new FileInfo(Memory).Length;
 
-    /// <summary>Everything the snapshot holds on disk.</summary>
-    public long TotalBytes => new DirectoryInfo(Directory).EnumerateFiles().Sum(f => f.Length);
+    /// <summary>Everything the snapshot takes on disk (the share disks are sparse: their allocated blocks).</summary>
+    public long TotalBytes => new DirectoryInfo(Directory).EnumerateFiles().Sum(f => QemuHost.AllocatedBytes(f.FullName));
 
     internal QemuMachine Machine { get; }
 
@@ -40,9 +40,16 @@ public sealed record QemuSnapshot
             throw new SandboxException($"{directory} holds no qemu snapshot (no machine.json)");
         }
 
-        var machine = JsonSerializer.Deserialize(File.ReadAllText(file), QemuJson.Default.QemuMachine)
-            ?? throw new SandboxException($"{file} is empty");
-        return new QemuSnapshot(directory, machine);
+        try
+        {
+            var machine = JsonSerializer.Deserialize(File.ReadAllText(file), QemuJson.Default.QemuMachine)
+                ?? throw new SandboxException($"{file} is empty");
+            return new QemuSnapshot(directory, machine);
+        }
+        catch (JsonException exception)
+        {
+            throw new SandboxException($"{file} is not a qemu machine description: {exception.Message}", exception);
+        }
     }
 
     internal static QemuSnapshot Create(string directory, QemuMachine machine)

@@ -74,6 +74,16 @@ public sealed partial class QemuSnapshotTests(QemuImage image, ITestOutputHelper
             var error = await Assert.ThrowsAsync<SandboxException>(() => ((QemuBackend)Backend).RestoreAsync(other, snapshot));
             Assert.Contains("shares", error.Message);
             Assert.True(File.Exists(Path.Combine(snapshotDirectory, "memory")));
+
+            // Nor one taken on an image since rebuilt: its instance layer is a diff against the old root disk.
+            var machine = Path.Combine(snapshotDirectory, "machine.json");
+            var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(machine))!;
+            Assert.False(string.IsNullOrEmpty((string?)json["imageKey"]));
+            json["imageKey"] = "0123456789abcdef";
+            await File.WriteAllTextAsync(machine, json.ToJsonString());
+            var rebuilt = await Assert.ThrowsAsync<SandboxException>(() => Backend.RestoreAsync(ShellSpec("true") with { InstanceId = sandbox.Id }, snapshotDirectory));
+            Assert.Contains("rebuilt", rebuilt.Message);
+            Assert.True(File.Exists(Path.Combine(snapshotDirectory, "instance.qcow2")));
         }
         finally
         {
