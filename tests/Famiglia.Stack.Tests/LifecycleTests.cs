@@ -52,7 +52,12 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
         Assert.Contains("\"FAMIGLIA_API_KEY\"", app, StringComparison.Ordinal);
         Assert.Contains("\"ANTHROPIC_API_KEY\"", app, StringComparison.Ordinal);
         Assert.DoesNotContain("sk-test-not-a-real-key", app, StringComparison.Ordinal);
-        Assert.DoesNotContain(agent.XmppPassword, app, StringComparison.Ordinal);
+
+        // At rest, famiglia-web keeps the agent's secrets sealed (the harness joining below shows they still reach it).
+        Assert.StartsWith("sealed:v1:", agent.XmppPassword, StringComparison.Ordinal);
+        var storedEnv = (string?)await ScalarAsync($"SELECT Env FROM AgentConfigs WHERE Id = '{agentId}'");
+        Assert.StartsWith("sealed:v1:", storedEnv, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-test-not-a-real-key", storedEnv, StringComparison.Ordinal);
 
         // User clicks Start → ensure → the sandbox boots, the harness joins the room.
         var (room, heard, events) = await JoinAsPersonAsync("dora");

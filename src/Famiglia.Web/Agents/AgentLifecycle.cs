@@ -1,3 +1,4 @@
+using Famiglia.Web.Infrastructure;
 using System.Text.Json;
 using Famiglia.Web.AgentApi;
 using Famiglia.Web.Chat;
@@ -19,6 +20,7 @@ internal sealed partial class AgentLifecycle(
     ChatAddresses addresses,
     ChatNotifier notifier,
     AgentTemplates templates,
+    SecretBox secretBox,
     TimeProvider time,
     ILogger<AgentLifecycle> logger)
 {
@@ -61,7 +63,7 @@ internal sealed partial class AgentLifecycle(
 
         var issued = await keys.IssueAsync(room.Group!.Slug, name, room.Slug, cancellationToken);
         var agent = await context.AgentConfigs.Include(a => a.Document).SingleAsync(a => a.Id == issued.AgentConfigId, cancellationToken);
-        agent.Env = env.Count == 0 ? null : JsonSerializer.Serialize(env);
+        agent.Env = env.Count == 0 ? null : secretBox.Seal(JsonSerializer.Serialize(env));
         agent.Description = templates.Get(template).Description;
         agent.Document!.Title = name;
         await context.SaveChangesAsync(cancellationToken);
@@ -80,18 +82,19 @@ internal sealed partial class AgentLifecycle(
             apiKey = (await keys.IssueAsync(room.Group!.Slug, agent.Name, room.Slug, cancellationToken)).Key;
         }
 
-        await ejabberd.RegisterAsync(agent.XmppUser, addresses.Domain, agent.XmppPassword, cancellationToken);
+        var xmppPassword = secretBox.Open(agent.XmppPassword);
+        await ejabberd.RegisterAsync(agent.XmppUser, addresses.Domain, xmppPassword, cancellationToken);
         if (room.Visibility == RoomVisibility.PARTICIPANTS_ONLY)
         {
             await ejabberd.SetRoomAffiliationAsync(ChatAddresses.RoomName(room.Slug, room.Group!.Slug), addresses.MucService,
                 $"{agent.XmppUser}@{addresses.Domain}", "member", cancellationToken);
         }
 
-        var secrets = new Dictionary<string, string>(AgentEnv.Parse(agent.Env))
+        var secrets = new Dictionary<string, string>(AgentEnv.Parse(secretBox.OpenOrNull(agent.Env)))
         {
             ["FAMIGLIA_API_KEY"] = apiKey,
             ["XMPP_USER"] = agent.XmppUser,
-            ["XMPP_PASSWORD"] = agent.XmppPassword,
+            ["XMPP_PASSWORD"] = xmppPassword,
         };
         if (agent.AegisAppId is null)
         {

@@ -1,3 +1,4 @@
+using Famiglia.Web.Infrastructure;
 using System.Security.Cryptography;
 using System.Text;
 using Famiglia.Web.AgentApi;
@@ -7,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Famiglia.Web.Agents;
 
 /// <summary>Issues and revokes Agent Data API keys. An agent has at most one live key: issuing revokes the previous one.</summary>
-internal sealed partial class ApiKeyService(IDbContextFactory<FamigliaDbContext> db, TimeProvider time, ILogger<ApiKeyService> logger)
+internal sealed partial class ApiKeyService(IDbContextFactory<FamigliaDbContext> db, SecretBox secrets, TimeProvider time, ILogger<ApiKeyService> logger)
 {
     /// <summary>
     /// A new key for the agent named <paramref name="agentName"/> in the group, creating its AGENT document (in
@@ -36,7 +37,7 @@ internal sealed partial class ApiKeyService(IDbContextFactory<FamigliaDbContext>
                 Name = agentName,
                 ApiKey = hash,
                 XmppUser = await FreeXmppUserAsync(context, "s-" + Slug(agentName), cancellationToken),
-                XmppPassword = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)),
+                XmppPassword = secrets.Seal(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24))),
                 CreatedAt = now,
                 UpdatedAt = now,
             };

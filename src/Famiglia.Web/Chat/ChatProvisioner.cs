@@ -1,3 +1,4 @@
+using Famiglia.Web.Infrastructure;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Threading.Channels;
@@ -19,6 +20,7 @@ internal sealed partial class ChatProvisioner(
     EjabberdMucCommands muc,
     ChatAddresses addresses,
     ServiceAccount service,
+    SecretBox secrets,
     ILogger<ChatProvisioner> logger)
 {
     private readonly ConcurrentDictionary<string, bool> _provisionedRooms = new(StringComparer.Ordinal);
@@ -74,7 +76,7 @@ internal sealed partial class ChatProvisioner(
             ?? throw new InvalidOperationException($"There is no user '{userId}'.");
         return user.XmppPassword is null
             ? await EnsureUserAsync(userId, cancellationToken)
-            : new XmppAccount(ChatAddresses.LocalPart(user.Handle), user.XmppPassword);
+            : new XmppAccount(ChatAddresses.LocalPart(user.Handle), secrets.Open(user.XmppPassword));
     }
 
     /// <summary>The room's MUC with its options and affiliations.</summary>
@@ -126,12 +128,12 @@ internal sealed partial class ChatProvisioner(
         await using var context = await db.CreateDbContextAsync(cancellationToken);
 
         // Set only where still null, so two callers racing agree on the first password written.
-        var generated = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
+        var generated = secrets.Seal(Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_'));
         await context.Users.Where(u => u.Id == userId && u.XmppPassword == null)
             .ExecuteUpdateAsync(u => u.SetProperty(x => x.XmppPassword, generated), cancellationToken);
         var user = await context.Users.Where(u => u.Id == userId).Select(u => new { u.Handle, u.XmppPassword }).SingleOrDefaultAsync(cancellationToken)
             ?? throw new InvalidOperationException($"There is no user '{userId}'.");
-        return (new XmppAccount(ChatAddresses.LocalPart(user.Handle), user.XmppPassword!), user.Handle);
+        return (new XmppAccount(ChatAddresses.LocalPart(user.Handle), secrets.Open(user.XmppPassword!)), user.Handle);
     }
 
     [LoggerMessage(1, LogLevel.Information, "Provisioned XMPP accounts of {Users} users and the MUCs of {Rooms} rooms")]

@@ -8,8 +8,8 @@ namespace Famiglia.Web.Infrastructure;
 
 /// <summary>Creates the data dir and brings the database (SQLite or PostgreSQL) to the current schema by its migrations
 /// before the server listens.</summary>
-internal sealed class DatabaseInitializer(
-    IDbContextFactory<FamigliaDbContext> db, IOptions<FamigliaOptions> options, ILogger<DatabaseInitializer> logger) : IHostedService
+internal sealed partial class DatabaseInitializer(
+    IDbContextFactory<FamigliaDbContext> db, IOptions<FamigliaOptions> options, SecretBox secrets, ILogger<DatabaseInitializer> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken) => InitializeAsync(cancellationToken);
 
@@ -32,7 +32,37 @@ internal sealed class DatabaseInitializer(
         {
             await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
+
+        await SealLegacySecretsAsync(context, cancellationToken);
     }
+
+    /// <summary>Seals the secrets a famiglia-web from before <see cref="SecretBox"/> stored in clear.</summary>
+    private async Task SealLegacySecretsAsync(FamigliaDbContext context, CancellationToken cancellationToken)
+    {
+        var users = await context.Users.Where(u => u.XmppPassword != null && !u.XmppPassword.StartsWith(SecretBox.Prefix)).ToListAsync(cancellationToken);
+        foreach (var user in users)
+        {
+            user.XmppPassword = secrets.Seal(user.XmppPassword!);
+        }
+
+        var agents = await context.AgentConfigs
+            .Where(a => !a.XmppPassword.StartsWith(SecretBox.Prefix) || (a.Env != null && !a.Env.StartsWith(SecretBox.Prefix)))
+            .ToListAsync(cancellationToken);
+        foreach (var agent in agents)
+        {
+            agent.XmppPassword = secrets.Seal(secrets.Open(agent.XmppPassword));
+            agent.Env = agent.Env is null ? null : secrets.Seal(secrets.Open(agent.Env));
+        }
+
+        if (users.Count + agents.Count > 0)
+        {
+            await context.SaveChangesAsync(cancellationToken);
+            Sealed(logger, users.Count, agents.Count);
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Sealed the secrets stored in clear of {Users} users and {Agents} agents")]
+    private static partial void Sealed(ILogger logger, int users, int agents);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -27,10 +27,16 @@ public sealed record FamigliaOptions
     /// <summary>The password the demo users (alice, bob, carol) get when they are seeded.</summary>
     public string DemoPassword { get; init; } = "famiglia";
 
+    /// <summary>Data Protection's key ring (sign-in cookies, antiforgery tokens, the sealed secrets of <c>SecretBox</c>);
+    /// default <c>{DataDirectory}/keys</c>. Keep it out of database backups; losing it makes the sealed secrets unreadable.</summary>
+    public string? KeysDirectory { get; init; }
+
     /// <summary>Failed sign-ins allowed per account and per address before sign-ins are refused for a while.</summary>
     public Famiglia.Web.Auth.LoginOptions Login { get; init; } = new();
 
     internal string DatabasePath => Path.Combine(DataDirectory, "famiglia.db");
+
+    internal string KeyRingDirectory => KeysDirectory ?? Path.Combine(DataDirectory, "keys");
 
     internal string MediaDirectory => Path.Combine(DataDirectory, "media");
 }

@@ -2,6 +2,9 @@ using System.Text.Json.Serialization;
 using Famiglia.Web.Agents;
 using Famiglia.Web.Demo;
 using Famiglia.Web.Spaces;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +22,10 @@ internal static class WebSetup
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 
         builder.AddFamigliaDatabase();
+        builder.Services.AddDataProtection().SetApplicationName("famiglia-web");
+        builder.Services.AddOptions<KeyManagementOptions>().Configure<IOptions<FamigliaOptions>, ILoggerFactory>((keys, famiglia, loggers) =>
+            keys.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(famiglia.Value.KeyRingDirectory), loggers));
+        builder.Services.AddSingleton<SecretBox>();
         builder.Services.AddSingleton<MediaStore>();
         builder.Services.AddSingleton<DatabaseInitializer>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DatabaseInitializer>());

@@ -30,6 +30,6 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         user.Property(u => u.Handle).HasMaxLength(320);
         user.Property(u => u.DisplayName).HasMaxLength(200);
         user.Property(u => u.PasswordHash).HasMaxLength(200);
-        user.Property(u => u.XmppPassword).HasMaxLength(100);
+        user.Property(u => u.XmppPassword).HasMaxLength(512); // sealed (SecretBox): ~170 characters
     }
 }

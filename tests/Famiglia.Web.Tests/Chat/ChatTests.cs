@@ -1,5 +1,6 @@
 using Famiglia.TestKit;
 using Famiglia.Web.Chat;
+using Famiglia.Web.Infrastructure;
 using Famiglia.Web.Spaces;
 using Famiglia.Web.Tests.Auth;
 using Famiglia.Xmpp;
@@ -107,8 +108,11 @@ public sealed class ChatTests(ChatSpace space, ITestOutputHelper output) : IClas
         Assert.DoesNotContain(carol.Received, m => m.RoomId == space.FamilyId);
 
         // ejabberd keeps her out too: the room is members-only and she is not a member.
-        var password = await space.Web.QueryAsync(db => db.Users.Where(u => u.Handle == "@u:carol@dev1.localhost").Select(u => u.XmppPassword).SingleAsync());
-        await using var client = new XmppClient(space.Ejabberd.ClientOptions("carol", password!), _logs);
+        // Her XMPP password is sealed at rest; opened, it is the one ejabberd knows.
+        var stored = await space.Web.QueryAsync(db => db.Users.Where(u => u.Handle == "@u:carol@dev1.localhost").Select(u => u.XmppPassword).SingleAsync());
+        Assert.StartsWith(SecretBox.Prefix, stored, StringComparison.Ordinal);
+        var password = space.Web.Services.GetRequiredService<SecretBox>().Open(stored!);
+        await using var client = new XmppClient(space.Ejabberd.ClientOptions("carol", password), _logs);
         await client.ConnectAsync();
         var refused = await Assert.ThrowsAsync<MucJoinException>(() => client.JoinRoomAsync(space.RoomJid("family"), "@u:carol@dev1.localhost"));
         Assert.Equal("registration-required", refused.Condition);

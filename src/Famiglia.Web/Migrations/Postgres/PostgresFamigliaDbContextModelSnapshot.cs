@@ -590,8 +590,8 @@ namespace Famiglia.Web.Migrations.Postgres
                         .HasColumnType("character varying(200)");
 
                     b.Property<string>("XmppPassword")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
 
                     b.HasKey("Id");
 

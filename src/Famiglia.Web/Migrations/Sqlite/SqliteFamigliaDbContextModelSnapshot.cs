@@ -583,7 +583,7 @@ namespace Famiglia.Web.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("XmppPassword")
-                        .HasMaxLength(100)
+                        .HasMaxLength(512)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
