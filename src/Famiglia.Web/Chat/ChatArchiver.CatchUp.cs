@@ -16,20 +16,8 @@ internal sealed partial class ChatArchiver
 
     /// <summary>A second session of the service account that is in no room, so the archive's answers reach us
     /// rather than the room's own catch-up (an owner may query a room's archive without being in it).</summary>
-    private async Task<XmppClient> ConnectHistoryClientAsync(CancellationToken cancellationToken)
-    {
-        var history = clients.Create(ChatAddresses.ServiceUser, service.Password, "history-" + Guid.NewGuid().ToString("N")[..8]);
-        try
-        {
-            await history.ConnectAsync(cancellationToken);
-            return history;
-        }
-        catch
-        {
-            await history.DisposeAsync();
-            throw;
-        }
-    }
+    private Task<XmppClient> ConnectHistoryClientAsync(CancellationToken cancellationToken) =>
+        clients.ConnectAsync(ChatAddresses.ServiceUser, service.Password, "history-" + Guid.NewGuid().ToString("N")[..8], cancellationToken);
 
     /// <summary>Stores what the room's archive (XEP-0313) holds from <paramref name="since"/> on (all of it when null). Run
     /// after entering the room, so that together with the live messages nothing is missed; overlaps are de-duplicated.</summary>

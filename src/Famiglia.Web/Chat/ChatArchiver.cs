@@ -118,22 +118,11 @@ internal sealed partial class ChatArchiver(
             _rooms.Clear();
         }
 
-        var client = clients.Create(ChatAddresses.ServiceUser, service.Password, "archiver");
-        client.StateChanged += OnStateChanged;
-        try
-        {
-            await client.ConnectAsync(cancellationToken);
-        }
-        catch
-        {
-            client.StateChanged -= OnStateChanged;
-            await client.DisposeAsync();
-            throw;
-        }
-
-        _client = client;
+        // A client that fails to connect keeps the handler, which ignores every client but _client.
+        _client = await clients.ConnectAsync(ChatAddresses.ServiceUser, service.Password, "archiver", cancellationToken,
+            beforeConnect: client => client.StateChanged += OnStateChanged);
         Connected(logger, addresses.ServiceJid);
-        return client;
+        return _client;
     }
 
     private async Task JoinAsync(XmppClient client, ArchivedRoom room, CancellationToken cancellationToken)

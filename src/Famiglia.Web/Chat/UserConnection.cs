@@ -98,29 +98,17 @@ internal sealed class UserConnection(string userId, string handle, ChatProvision
         }
 
         var account = await provisioner.AccountAsync(userId, cancellationToken);
-        var client = clients.Create(account.User, account.Password, "web-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            try
-            {
-                await client.ConnectAsync(cancellationToken);
-            }
-            catch (XmppAuthenticationException)
-            {
-                // The account is missing or has another password (e.g. ejabberd's data was reset): register it again.
-                await client.DisposeAsync();
-                account = await provisioner.EnsureUserAsync(userId, cancellationToken);
-                client = clients.Create(account.User, account.Password, "web-" + Guid.NewGuid().ToString("N")[..8]);
-                await client.ConnectAsync(cancellationToken);
-            }
+            _client = await clients.ConnectAsync(account.User, account.Password, "web-" + Guid.NewGuid().ToString("N")[..8], cancellationToken);
         }
-        catch
+        catch (XmppAuthenticationException)
         {
-            await client.DisposeAsync();
-            throw;
+            // The account is missing or has another password (e.g. ejabberd's data was reset): register it again.
+            account = await provisioner.EnsureUserAsync(userId, cancellationToken);
+            _client = await clients.ConnectAsync(account.User, account.Password, "web-" + Guid.NewGuid().ToString("N")[..8], cancellationToken);
         }
 
-        _client = client;
-        return client;
+        return _client;
     }
 }

@@ -18,4 +18,23 @@ internal sealed class XmppClientFactory(IOptions<FamigliaOptions> options, ILogg
         Tls = new XmppTlsOptions { Mode = options.Value.XmppTls, PinnedCertificatePath = options.Value.XmppCertificatePath },
         ReconnectMaxDelay = TimeSpan.FromSeconds(10),
     }, loggers, TimeProvider.System);
+
+    /// <summary>A new client, connected; disposed when connecting fails. <paramref name="beforeConnect"/> subscribes
+    /// handlers that must see the first state changes.</summary>
+    public async Task<XmppClient> ConnectAsync(
+        string user, string password, string resource, CancellationToken cancellationToken, Action<XmppClient>? beforeConnect = null)
+    {
+        var client = Create(user, password, resource);
+        beforeConnect?.Invoke(client);
+        try
+        {
+            await client.ConnectAsync(cancellationToken);
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
+    }
 }
