@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Famiglia.Web.Migrations.Postgres
 {
     [DbContext(typeof(PostgresFamigliaDbContext))]
-    [Migration("20261126121115_Initial")]
+    [Migration("20261126123600_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -593,8 +593,8 @@ namespace Famiglia.Web.Migrations.Postgres
                         .HasColumnType("character varying(200)");
 
                     b.Property<string>("XmppPassword")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
 
                     b.HasKey("Id");
 

@@ -54,7 +54,7 @@ namespace Famiglia.Web.Migrations.Postgres
                     DisplayName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     PasswordHash = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    XmppPassword = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true)
+                    XmppPassword = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -550,7 +550,6 @@ namespace Famiglia.Web.Migrations.Postgres
                 table: "Users",
                 column: "Handle",
                 unique: true);
-
             // Full-text search over files (FileSearch): a generated tsvector column with a GIN index.
             migrationBuilder.Sql("""
                 ALTER TABLE "Files" ADD COLUMN "SearchVector" tsvector
@@ -581,11 +580,57 @@ namespace Famiglia.Web.Migrations.Postgres
                 CREATE TRIGGER "Posts_Count" AFTER INSERT OR DELETE OR UPDATE OF "GroupId", "Type" ON "Posts"
                     FOR EACH ROW EXECUTE FUNCTION famiglia_count_posts()
                 """);
+
+            // A version per group's feed, bumped by every change that can alter a feed page (a post, its author's name,
+            // its media): the Data API caches rendered pages and checks the version on each request.
+            migrationBuilder.Sql("""CREATE TABLE "FeedVersions" ("GroupId" text NOT NULL PRIMARY KEY, "Version" bigint NOT NULL)""");
+            migrationBuilder.Sql("""
+                CREATE FUNCTION famiglia_bump_feed(group_id text) RETURNS void LANGUAGE sql AS $$
+                    INSERT INTO "FeedVersions" ("GroupId", "Version") VALUES (group_id, 1)
+                        ON CONFLICT ("GroupId") DO UPDATE SET "Version" = "FeedVersions"."Version" + 1
+                $$
+                """);
+            migrationBuilder.Sql("""
+                CREATE FUNCTION famiglia_feed_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_TABLE_NAME = 'Users' THEN
+                        UPDATE "FeedVersions" SET "Version" = "Version" + 1;
+                        RETURN NULL;
+                    END IF;
+                    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                        PERFORM famiglia_bump_feed(OLD."GroupId");
+                    END IF;
+                    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                        PERFORM famiglia_bump_feed(NEW."GroupId");
+                    END IF;
+                    RETURN NULL;
+                END
+                $$
+                """);
+            migrationBuilder.Sql("""
+                CREATE TRIGGER "Posts_Feed" AFTER INSERT OR UPDATE OR DELETE ON "Posts"
+                    FOR EACH ROW EXECUTE FUNCTION famiglia_feed_changed()
+                """);
+            migrationBuilder.Sql("""
+                CREATE TRIGGER "Users_Feed" AFTER UPDATE OF "Handle", "DisplayName" ON "Users"
+                    FOR EACH ROW EXECUTE FUNCTION famiglia_feed_changed()
+                """);
+            migrationBuilder.Sql("""
+                CREATE TRIGGER "Media_Feed" AFTER UPDATE OR DELETE ON "Media"
+                    FOR EACH ROW EXECUTE FUNCTION famiglia_feed_changed()
+                """);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql("""DROP TRIGGER IF EXISTS "Posts_Feed" ON "Posts" """);
+            migrationBuilder.Sql("""DROP TRIGGER IF EXISTS "Users_Feed" ON "Users" """);
+            migrationBuilder.Sql("""DROP TRIGGER IF EXISTS "Media_Feed" ON "Media" """);
+            migrationBuilder.Sql("DROP FUNCTION IF EXISTS famiglia_feed_changed()");
+            migrationBuilder.Sql("DROP FUNCTION IF EXISTS famiglia_bump_feed(text)");
+            migrationBuilder.Sql("""DROP TABLE IF EXISTS "FeedVersions" """);
+
             migrationBuilder.Sql("""DROP TABLE IF EXISTS "PostCounts" """);
             migrationBuilder.Sql("""DROP TRIGGER IF EXISTS "Posts_Count" ON "Posts" """);
             migrationBuilder.Sql("DROP FUNCTION IF EXISTS famiglia_count_posts()");
