@@ -5,11 +5,13 @@ using Microsoft.Data.Sqlite;
 
 // The Agent Data API feed with a large group: famiglia-web (Release build) seeded with `seed-demo` plus N extra
 // posts in feldmans, then wrk against the first and the last page. Needs wrk (apt-get install -y wrk):
-//   dotnet build -c Release Aegis.slnx && dotnet run -c Release --no-build --project bench/Famiglia.Web.Bench -- [--posts 100000] [--seconds 10] [--connections 32]
+//   dotnet build -c Release Aegis.slnx && dotnet run -c Release --no-build --project bench/Famiglia.Web.Bench -- [--posts 100000] [--seconds 10] [--connections 32] [--feed-cache-bytes 0]
 // The bench agent is exempt from the rate limit by configuration (--AgentApi:RateLimitExemptAgents:0=bench).
 var posts = BenchArgs.Int(args, "--posts", 100_000);
 var seconds = BenchArgs.Int(args, "--seconds", 10);
 var connections = BenchArgs.Int(args, "--connections", 32);
+// -1: famiglia-web's default (32 MiB); 0 renders every page (no feed page cache).
+var feedCacheBytes = BenchArgs.Int(args, "--feed-cache-bytes", -1);
 const string Agent = "bench";
 
 var dll = RepositoryPaths.Combine("src", "Famiglia.Web", "bin", "Release", "net10.0", "famiglia-web.dll");
@@ -70,7 +72,8 @@ var key = (await RunAsync(["issue-api-key", "--group", "feldmans", "--agent", Ag
 
 var port = FreePort.Next();
 var baseUrl = $"http://127.0.0.1:{port}";
-using var server = Process.Start(new ProcessStartInfo("dotnet", [dll, dataSetting, $"--Urls={baseUrl}", $"--AgentApi:RateLimitExemptAgents:0={Agent}", .. quiet])
+string[] cache = feedCacheBytes < 0 ? [] : [$"--AgentApi:FeedCacheBytes={feedCacheBytes}"];
+using var server = Process.Start(new ProcessStartInfo("dotnet", [dll, dataSetting, $"--Urls={baseUrl}", $"--AgentApi:RateLimitExemptAgents:0={Agent}", .. cache, .. quiet])
 {
     UseShellExecute = false,
 })!;
@@ -113,7 +116,8 @@ try
     var rows = new List<string>
     {
         $"wrk -t2 -c{connections} -d{seconds}s --latency -H \"Authorization: Bearer KEY\" URL; {posts:N0} extra posts in feldmans; "
-            + $"{Environment.ProcessorCount} CPUs; each target warmed for 5 s, then measured twice in alternation (the better run is kept).",
+            + $"{Environment.ProcessorCount} CPUs; feed page cache {(feedCacheBytes < 0 ? "on (default)" : feedCacheBytes == 0 ? "off" : $"{feedCacheBytes} bytes")}; "
+            + "each target warmed for 5 s, then measured twice in alternation (the better run is kept).",
         "",
         "| request | requests/s | p50 | p99 |",
         "|---|---|---|---|",
