@@ -34,6 +34,10 @@ internal static class DaemonSetup
         builder.Services.AddOptions<IdleOptions>().BindConfiguration("Aegis:Idle")
             .Validate(o => o.PauseAfter > TimeSpan.Zero && o.TerminateAfter > TimeSpan.Zero && o.CheckInterval > TimeSpan.Zero, "Aegis:Idle durations must be positive.")
             .ValidateOnStart();
+        builder.Services.AddOptions<SnapshotOptions>().BindConfiguration("Aegis:Snapshots")
+            .Validate(o => o.MaxAge > TimeSpan.Zero, "Aegis:Snapshots:MaxAge must be positive.")
+            .Validate(o => o.SweepInterval > TimeSpan.Zero, "Aegis:Snapshots:SweepInterval must be positive.")
+            .ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemMapping>();

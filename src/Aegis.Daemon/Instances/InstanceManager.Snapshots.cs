@@ -10,21 +10,36 @@ namespace Aegis.Daemon.Instances;
 /// The instance tier of snapshots: on a backend that can (<see cref="ISandboxBackend.SupportsSnapshots"/>, qemu),
 /// terminating an instance saves its memory first, and the app's next ensure restores it: every process goes on where
 /// it was. A snapshot is discarded (and ensure boots afresh) when it cannot serve: another release is wanted, the
-/// environment or the volume on the host changed since, or the restore itself fails.
+/// environment or the volume on the host changed since, or the restore itself fails. Snapshots older than
+/// <see cref="SnapshotOptions.MaxAge"/> are swept; deleting the app deletes its snapshots.
 /// </summary>
 internal sealed partial class InstanceManager
 {
     // What the processes of each live instance were started with (a restored one keeps its snapshot's), for the
     // snapshot taken when it is terminated.
     private readonly ConcurrentDictionary<string, string> _environmentHashes = new();
+    private readonly CancellationTokenSource _snapshotSweepStop = new();
+    private Task _snapshotSweepLoop = Task.CompletedTask;
+    private long _snapshotSweeps;
 
-    private async Task PrepareSnapshotsAsync(CancellationToken cancellationToken)
+    /// <summary>How many times the snapshot sweep has run; tests wait on this, not on a clock.</summary>
+    internal long SnapshotSweeps => Interlocked.Read(ref _snapshotSweeps);
+
+    private async Task StartSnapshotSweepAsync(CancellationToken cancellationToken)
     {
         await snapshots.EnsureTableAsync(cancellationToken);
         foreach (var orphan in await snapshots.RemoveOrphansAsync(cancellationToken))
         {
             SnapshotOrphanRemoved(logger, orphan);
         }
+
+        _snapshotSweepLoop = SnapshotSweepLoopAsync(_snapshotSweepStop.Token);
+    }
+
+    private async Task StopSnapshotSweepAsync()
+    {
+        await _snapshotSweepStop.CancelAsync();
+        await _snapshotSweepLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>
@@ -143,6 +158,66 @@ internal sealed partial class InstanceManager
         return null;
     }
 
+    /// <summary>Deletes every snapshot of the app (the app is being deleted). Callers hold the app's lock.</summary>
+    private async Task DeleteSnapshotsLockedAsync(string appId, string reason)
+    {
+        foreach (var snapshot in await snapshots.ListAsync(appId, CancellationToken.None))
+        {
+            await snapshots.DeleteAsync(snapshot, CancellationToken.None);
+            SnapshotDeleted(logger, snapshot.InstanceId, reason);
+            await events.PublishAsync("snapshot.deleted", appId, snapshot.InstanceId, reason, CancellationToken.None);
+        }
+    }
+
+    private async Task SnapshotSweepLoopAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        using var timer = new PeriodicTimer(snapshotOptions.Value.SweepInterval, time);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            try
+            {
+                await SweepSnapshotsAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.EntityFrameworkCore.DbUpdateException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                SnapshotSweepFailed(logger, ex);
+            }
+
+            Interlocked.Increment(ref _snapshotSweeps);
+        }
+    }
+
+    /// <summary>Deletes the snapshots older than <see cref="SnapshotOptions.MaxAge"/>, each under its app's lock: an ensure
+    /// restoring one has finished with it (and consumed it) before the sweep looks again.</summary>
+    private async Task SweepSnapshotsAsync(CancellationToken cancellationToken)
+    {
+        var maxAge = snapshotOptions.Value.MaxAge;
+        foreach (var candidate in await snapshots.OlderThanAsync(time.GetUtcNow() - maxAge, cancellationToken))
+        {
+            var gate = _appLocks.GetOrAdd(candidate.AppId, _ => new SemaphoreSlim(1, 1));
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                var expired = (await snapshots.ListAsync(candidate.AppId, cancellationToken))
+                    .FirstOrDefault(s => s.InstanceId == candidate.InstanceId && time.GetUtcNow() - s.CreatedAt > maxAge);
+                if (expired is null)
+                {
+                    continue; // restored meanwhile
+                }
+
+                var reason = string.Create(CultureInfo.InvariantCulture, $"older than {maxAge} (Aegis:Snapshots:MaxAge)");
+                await snapshots.DeleteAsync(expired, cancellationToken);
+                SnapshotDeleted(logger, expired.InstanceId, reason);
+                await events.PublishAsync("snapshot.expired", expired.AppId, expired.InstanceId, reason, cancellationToken);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }
+    }
+
     private static long Mebibytes(long bytes) => (bytes + (1024 * 1024) - 1) / (1024 * 1024);
 
     [LoggerMessage(20, LogLevel.Information, "Instance {InstanceId}: memory snapshot taken ({MemoryBytes} bytes of memory, {TotalBytes} on disk) in {Milliseconds} ms")]
@@ -159,6 +234,12 @@ internal sealed partial class InstanceManager
 
     [LoggerMessage(24, LogLevel.Warning, "Snapshot of {SnapshotInstanceId} discarded, {InstanceId} boots afresh: {Reason}")]
     private static partial void SnapshotDiscarded(ILogger logger, string snapshotInstanceId, string instanceId, string reason);
+
+    [LoggerMessage(25, LogLevel.Information, "Snapshot of {SnapshotInstanceId} deleted: {Reason}")]
+    private static partial void SnapshotDeleted(ILogger logger, string snapshotInstanceId, string reason);
+
+    [LoggerMessage(26, LogLevel.Warning, "The snapshot sweep failed")]
+    private static partial void SnapshotSweepFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(27, LogLevel.Information, "Removed {Directory}: a snapshot directory no registry row names")]
     private static partial void SnapshotOrphanRemoved(ILogger logger, string directory);

@@ -32,6 +32,7 @@ internal sealed partial class InstanceManager(
     SnapshotStore snapshots,
     IOptions<AegisOptions> options,
     IOptions<IdleOptions> idle,
+    IOptions<SnapshotOptions> snapshotOptions,
     TimeProvider time,
     ILogger<InstanceManager> logger) : IHostedService
 {
@@ -159,7 +160,8 @@ internal sealed partial class InstanceManager(
         }
     }
 
-    /// <summary>Ends the app for good (it is being deleted): its live instances are terminated without snapshots.</summary>
+    /// <summary>Ends the app for good (it is being deleted): its live instances are terminated without snapshots and
+    /// its snapshots deleted.</summary>
     public async Task TerminateAppAsync(string appId, string reason, CancellationToken cancellationToken)
     {
         var gate = _appLocks.GetOrAdd(appId, _ => new SemaphoreSlim(1, 1));
@@ -170,6 +172,8 @@ internal sealed partial class InstanceManager(
             {
                 await TerminateLockedAsync(instance.Id, reason, keepSnapshot: false);
             }
+
+            await DeleteSnapshotsLockedAsync(appId, reason);
         }
         finally
         {
@@ -229,7 +233,7 @@ internal sealed partial class InstanceManager(
             await ChangeStateAsync(stale.Id, InstanceState.Terminated, "aegisd restarted; the sandbox did not survive it", i => i.EndedAt = time.GetUtcNow(), cancellationToken);
         }
 
-        await PrepareSnapshotsAsync(cancellationToken);
+        await StartSnapshotSweepAsync(cancellationToken);
         StartHealthChecks();
         StartIdleTimers();
     }
@@ -240,6 +244,7 @@ internal sealed partial class InstanceManager(
     {
         await StopHealthChecksAsync();
         await StopIdleTimersAsync();
+        await StopSnapshotSweepAsync();
         foreach (var (id, sandbox) in _sandboxes.ToArray())
         {
             _terminating[id] = "aegisd stopped";

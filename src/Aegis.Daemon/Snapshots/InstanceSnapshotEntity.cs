@@ -2,7 +2,8 @@ namespace Aegis.Daemon.Snapshots;
 
 /// <summary>
 /// An instance's memory snapshot (the instance tier): written when the instance was terminated, restored by the
-/// app's next ensure, deleted when restored or discarded. At most one per instance; ensure uses the app's newest.
+/// app's next ensure, deleted when restored, discarded, expired (<see cref="SnapshotOptions.MaxAge"/>) or when the app
+/// is deleted. At most one per instance; ensure uses the app's newest.
 /// </summary>
 internal sealed class InstanceSnapshotEntity
 {

@@ -55,6 +55,12 @@ internal sealed class SnapshotStore(IDbContextFactory<SnapshotDbContext> db, IOp
         return await context.Snapshots.AsNoTracking().Where(s => instanceIds.Contains(s.InstanceId)).ToDictionaryAsync(s => s.InstanceId, cancellationToken);
     }
 
+    public async Task<List<InstanceSnapshotEntity>> OlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        return await context.Snapshots.AsNoTracking().Where(s => s.CreatedAt < cutoff).ToListAsync(cancellationToken);
+    }
+
     /// <summary>Deletes the row, then the files (what a crash in between leaves is swept by <see cref="RemoveOrphansAsync"/>).</summary>
     public async Task DeleteAsync(InstanceSnapshotEntity snapshot, CancellationToken cancellationToken)
     {

@@ -9,7 +9,8 @@ namespace Aegis.Daemon.Tests.Snapshots;
 
 /// <summary>
 /// The instance tier on the qemu backend (its image built by the <see cref="QemuImage"/> fixture when missing):
-/// terminate saves the instance's memory, ensure restores it, a snapshot that cannot serve gives way to a fresh boot.
+/// terminate saves the instance's memory, ensure restores it, a snapshot that cannot serve gives way to a fresh boot,
+/// and the sweep deletes the ones past <c>Aegis:Snapshots:MaxAge</c>.
 /// </summary>
 public sealed partial class SnapshotTests(QemuImage image) : DaemonTestBase, IClassFixture<QemuImage>
 {
@@ -99,6 +100,35 @@ public sealed partial class SnapshotTests(QemuImage image) : DaemonTestBase, ICl
     }
 
     [Fact]
+    public async Task The_sweep_deletes_snapshots_past_the_max_age_and_nothing_else_and_deleting_an_app_deletes_its_snapshots()
+    {
+        var oldApp = await CreateAppAsync("old", CounterApp);
+        var oldId = await RunAndTerminateAsync(oldApp);
+        Daemon.Clock.Advance(TimeSpan.FromDays(4));
+        var youngApp = await CreateAppAsync("young", CounterApp);
+        var youngId = await RunAndTerminateAsync(youngApp);
+
+        // 4 days and 0 days old: both stay.
+        await WaitForSweepsAsync(2);
+        Assert.True(Directory.Exists(SnapshotDirectory(oldId)));
+        Assert.True(Directory.Exists(SnapshotDirectory(youngId)));
+
+        // 7.5 days and 3.5 days old: only the first goes, file and row.
+        Daemon.Clock.Advance(TimeSpan.FromDays(3.5));
+        await WaitForSweepsAsync(2);
+        Assert.False(Directory.Exists(SnapshotDirectory(oldId)));
+        Assert.Equal(JsonValueKind.Null, (await GetJsonAsync($"/v1/instances/{oldId}")).GetProperty("snapshot").ValueKind);
+        Assert.True(Directory.Exists(SnapshotDirectory(youngId)));
+        Assert.NotEqual(JsonValueKind.Null, (await GetJsonAsync($"/v1/instances/{youngId}")).GetProperty("snapshot").ValueKind);
+        Assert.Contains("Aegis:Snapshots:MaxAge", (await WaitForEventAsync("snapshot.expired", oldId)).GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        (await Api.DeleteAsync($"/v1/apps/{youngApp}")).EnsureSuccessStatusCode();
+
+        Assert.False(Directory.Exists(SnapshotDirectory(youngId)));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(Daemon.DataDirectory, "snapshots")));
+    }
+
+    [Fact]
     public async Task A_snapshot_of_another_release_gives_way_to_a_fresh_boot_of_the_new_release()
     {
         var appId = await CreateAppAsync("released", CounterApp);
@@ -119,6 +149,7 @@ public sealed partial class SnapshotTests(QemuImage image) : DaemonTestBase, ICl
     {
         ["Aegis:Backend"] = "qemu",
         ["Aegis:Qemu:ImageDirectory"] = image.Directory,
+        ["Aegis:Snapshots:SweepInterval"] = "00:00:00.100",
 
         // A TCG guest is slower to answer than a bwrap sandbox; these only bound a hang.
         ["Aegis:BootTimeout"] = "00:02:00",
@@ -177,6 +208,18 @@ public sealed partial class SnapshotTests(QemuImage image) : DaemonTestBase, ICl
         }
 
         throw new InvalidOperationException($"The event stream ended before {type} of {instanceId}");
+    }
+
+    private async Task WaitForSweepsAsync(int sweeps)
+    {
+        var manager = Daemon.Services.GetRequiredService<InstanceManager>();
+        var target = manager.SnapshotSweeps + sweeps;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (manager.SnapshotSweeps < target)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the snapshot sweep did not run");
+            await Task.Delay(20);
+        }
     }
 
     private string WorkspaceFile(string appId, string name) => Path.Combine(Daemon.DataDirectory, "apps", appId, "volume", "workspace", name);
