@@ -44,6 +44,13 @@ public interface ISandboxBackend
     Task<ISandbox> RestoreAsync(SandboxSpec spec, string directory, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The release whose artifacts were at <paramref name="releaseDirectory"/> is gone (pruned by retention, or its app
+    /// deleted): drops what the backend made from it (qemu: the release disk). No sandbox of it may be running, and no
+    /// snapshot of one can be restored afterwards. Returns a line per thing removed.
+    /// </summary>
+    Task<IReadOnlyList<string>> ForgetReleaseAsync(string releaseDirectory, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Removes whatever a sandbox of <paramref name="instanceId"/> left on the host when its owner died without
     /// cleaning up (aegisd killed with SIGKILL): its processes, cgroups, network namespace, links and runtime files.
     /// Touches nothing of other instances. Returns a line per thing removed.

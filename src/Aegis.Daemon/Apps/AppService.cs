@@ -9,19 +9,22 @@ using Aegis.Core.Secrets;
 using Aegis.Daemon.Events;
 using Aegis.Daemon.Infrastructure;
 using Aegis.Daemon.Kits;
+using Aegis.Sandbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Aegis.Daemon.Apps;
 
 /// <summary>Registers apps (validated by the kit), keeps their secrets encrypted, publishes releases.</summary>
-internal sealed class AppService(
+internal sealed partial class AppService(
     IDbContextFactory<AegisDbContext> db,
     KitCatalog kits,
     SecretProtector protector,
     EventHub events,
+    ISandboxBackend backend,
     IOptions<AegisOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<AppService> logger)
 {
     public async Task<AppEntity> CreateAsync(CreateAppRequest request, CancellationToken cancellationToken)
     {
@@ -198,7 +201,7 @@ internal sealed class AppService(
     }
 
     /// <summary>Retention: keeps the newest <see cref="AegisOptions.KeepReleases"/> releases of the app and any release a
-    /// live instance uses; deletes the rest, artifacts included.</summary>
+    /// live instance uses; deletes the rest, artifacts included, and what the backend made of them (qemu: release disks).</summary>
     private async Task PruneReleasesAsync(string appId, CancellationToken cancellationToken)
     {
         await using var context = await db.CreateDbContextAsync(cancellationToken);
@@ -216,9 +219,14 @@ internal sealed class AppService(
 
         context.Releases.RemoveRange(pruned);
         await context.SaveChangesAsync(cancellationToken);
-        foreach (var release in pruned.Where(r => Directory.Exists(r.ArtifactDirectory)))
+        foreach (var release in pruned)
         {
-            Directory.Delete(release.ArtifactDirectory, recursive: true);
+            if (Directory.Exists(release.ArtifactDirectory))
+            {
+                Directory.Delete(release.ArtifactDirectory, recursive: true);
+            }
+
+            await ForgetReleaseAsync(release, cancellationToken);
         }
 
         await events.PublishAsync("release.pruned", appId, null,
@@ -236,8 +244,9 @@ internal sealed class AppService(
     {
         await using var context = await db.CreateDbContextAsync(cancellationToken);
         var app = await context.Apps.FindAsync([appId], cancellationToken) ?? throw ApiProblem.NotFound("App", appId);
+        var releases = await context.Releases.Where(r => r.AppId == appId).ToListAsync(cancellationToken);
         context.Secrets.RemoveRange(context.Secrets.Where(s => s.AppId == appId));
-        context.Releases.RemoveRange(context.Releases.Where(r => r.AppId == appId));
+        context.Releases.RemoveRange(releases);
         context.Apps.Remove(app);
         await context.SaveChangesAsync(cancellationToken);
         if (Directory.Exists(AppDirectory(appId)))
@@ -245,10 +254,37 @@ internal sealed class AppService(
             Directory.Delete(AppDirectory(appId), recursive: true);
         }
 
+        foreach (var release in releases)
+        {
+            await ForgetReleaseAsync(release, cancellationToken);
+        }
+
         await events.PublishAsync("app.deleted", appId, null, app.Name, cancellationToken);
     }
 
     public string AppDirectory(string appId) => Path.Combine(options.Value.AppsDirectory, appId);
+
+    /// <summary>The backend drops what it made of a deleted release; a failure there is logged, the release is gone anyway.</summary>
+    private async Task ForgetReleaseAsync(ReleaseEntity release, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var removed in await backend.ForgetReleaseAsync(release.ArtifactDirectory, cancellationToken))
+            {
+                ReleaseLeftoverRemoved(logger, release.Id, removed);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            ForgetReleaseFailed(logger, release.Id, ex);
+        }
+    }
+
+    [LoggerMessage(40, LogLevel.Information, "Release {ReleaseId} deleted: removed {Removed}")]
+    private static partial void ReleaseLeftoverRemoved(ILogger logger, string releaseId, string removed);
+
+    [LoggerMessage(41, LogLevel.Warning, "Release {ReleaseId} deleted, but the backend could not remove what it made of it")]
+    private static partial void ForgetReleaseFailed(ILogger logger, string releaseId, Exception exception);
 
     /// <summary>The app's persistent volume: /workspace and /canvas inside the sandbox.</summary>
     public string VolumeDirectory(string appId) => Path.Combine(AppDirectory(appId), "volume");

@@ -223,6 +223,10 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
     public Task<ISandbox> RestoreAsync(SandboxSpec spec, string directory, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("The bwrap backend has no memory snapshots.");
 
+    /// <summary>Nothing to forget: a bwrap sandbox mounts the release directory itself.</summary>
+    public Task<IReadOnlyList<string>> ForgetReleaseAsync(string releaseDirectory, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
+
     /// <inheritdoc />
     public Task<IReadOnlyList<string>> RemoveLeftoversAsync(string instanceId, CancellationToken cancellationToken = default) =>
         BubblewrapLeftovers.RemoveAsync(_options, instanceId, cancellationToken);

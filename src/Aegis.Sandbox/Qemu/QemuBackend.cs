@@ -253,6 +253,10 @@ public sealed partial class QemuBackend : ISandboxBackend
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> ForgetReleaseAsync(string releaseDirectory, CancellationToken cancellationToken = default) =>
+        await ReleaseDisk.DeleteAsync(_options, releaseDirectory, cancellationToken) is { } deleted ? [$"release disk {deleted}"] : [];
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<string>> RemoveLeftoversAsync(string instanceId, CancellationToken cancellationToken = default)
     {
         var removed = new List<string>();

@@ -7,8 +7,9 @@ namespace Aegis.Sandbox.Qemu;
 /// <summary>
 /// The release tier (<see cref="SandboxSpec.ReleaseDirectory"/>): a release's artifacts as a read-only ext4 disk,
 /// made once per release directory and attached read-only (<c>readonly=on</c>, so QEMU shares it) to every instance of
-/// it, mounted read-only at <c>/agent</c>. Releases are immutable, so the disk is kept: a snapshot's guest has it
-/// mounted and its restore must find the very same image.
+/// it, mounted read-only at <c>/agent</c>. Releases are immutable, so the disk is kept as long as the release is: a
+/// snapshot's guest has it mounted and its restore must find the very same image. When the release goes (retention,
+/// app deleted) its owner says so (<see cref="QemuBackend.ForgetReleaseAsync"/>) and the disk is deleted.
 /// </summary>
 internal static class ReleaseDisk
 {
@@ -24,9 +25,8 @@ internal static class ReleaseDisk
             throw new SandboxException($"Release directory {directory} does not exist");
         }
 
-        // "+" is not allowed in instance ids: this never collides with an instance's runtime directory.
-        var cache = Path.Combine(options.RuntimeDirectory, "+releases");
-        var image = Path.Combine(cache, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(directory)))[..16] + ".img");
+        var cache = CacheDirectory(options);
+        var image = ImagePath(options, directory);
         await Gate.WaitAsync(cancellationToken);
         try
         {
@@ -49,4 +49,33 @@ internal static class ReleaseDisk
             Gate.Release();
         }
     }
+
+    /// <summary>Deletes the disk made from <paramref name="releaseDirectory"/> (which may be gone already); its path, or
+    /// null when there was none.</summary>
+    public static async Task<string?> DeleteAsync(QemuOptions options, string releaseDirectory, CancellationToken cancellationToken)
+    {
+        var image = ImagePath(options, Path.GetFullPath(releaseDirectory).TrimEnd('/'));
+        await Gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!File.Exists(image))
+            {
+                return null;
+            }
+
+            // A VM still running with it keeps its open file; no new one can start from it.
+            File.Delete(image);
+            return image;
+        }
+        finally
+        {
+            Gate.Release();
+        }
+    }
+
+    // "+" is not allowed in instance ids: this never collides with an instance's runtime directory.
+    private static string CacheDirectory(QemuOptions options) => Path.Combine(options.RuntimeDirectory, "+releases");
+
+    private static string ImagePath(QemuOptions options, string directory) =>
+        Path.Combine(CacheDirectory(options), Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(directory)))[..16] + ".img");
 }

@@ -129,12 +129,16 @@ public sealed partial class SnapshotTests(QemuImage image) : DaemonTestBase, ICl
     }
 
     [Fact]
-    public async Task A_snapshot_of_another_release_gives_way_to_a_fresh_boot_of_the_new_release()
+    public async Task A_snapshot_of_a_pruned_release_gives_way_to_a_fresh_boot_and_release_disks_go_with_their_releases()
     {
         var appId = await CreateAppAsync("released", CounterApp);
+        await PublishAsync(appId, "v1");
         var firstId = await RunAndTerminateAsync(appId);
-        using var publish = await Api.PostAsync($"/v1/apps/{appId}/releases", new ByteArrayContent(TarGz(("index.js", "v1"))));
-        publish.EnsureSuccessStatusCode();
+        Assert.Single(ReleaseDisks());
+
+        // Aegis:KeepReleases = 1: v1 goes with its disk, and its snapshot can only be discarded.
+        await PublishAsync(appId, "v2");
+        Assert.Empty(ReleaseDisks());
 
         var second = await EnsureAsync(appId);
 
@@ -143,6 +147,10 @@ public sealed partial class SnapshotTests(QemuImage image) : DaemonTestBase, ICl
         Assert.False(Directory.Exists(SnapshotDirectory(firstId)));
         var discarded = (await WaitForEventAsync("snapshot.discarded", firstId)).GetProperty("message").GetString();
         Assert.StartsWith("the release changed", discarded, StringComparison.Ordinal);
+        Assert.Single(ReleaseDisks());
+
+        (await Api.DeleteAsync($"/v1/apps/{appId}")).EnsureSuccessStatusCode();
+        Assert.Empty(ReleaseDisks());
     }
 
     protected override AegisDaemonFactory CreateDaemon() => new(settings: new Dictionary<string, string>
@@ -150,11 +158,25 @@ public sealed partial class SnapshotTests(QemuImage image) : DaemonTestBase, ICl
         ["Aegis:Backend"] = "qemu",
         ["Aegis:Qemu:ImageDirectory"] = image.Directory,
         ["Aegis:Snapshots:SweepInterval"] = "00:00:00.100",
+        ["Aegis:KeepReleases"] = "1",
 
         // A TCG guest is slower to answer than a bwrap sandbox; these only bound a hang.
         ["Aegis:BootTimeout"] = "00:02:00",
         ["Aegis:HealthTimeout"] = "00:00:10",
     });
+
+    private async Task PublishAsync(string appId, string content)
+    {
+        using var response = await Api.PostAsync($"/v1/apps/{appId}/releases", new ByteArrayContent(TarGz(("index.js", content))));
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The qemu backend's release disks (its runtime directory is <c>&lt;data&gt;/qemu</c>).</summary>
+    private string[] ReleaseDisks()
+    {
+        var cache = Path.Combine(Daemon.DataDirectory, "qemu", "+releases");
+        return Directory.Exists(cache) ? Directory.GetFiles(cache, "*.img") : [];
+    }
 
     private async Task<string> RunAndTerminateAsync(string appId)
     {
