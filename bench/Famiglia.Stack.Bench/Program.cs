@@ -6,13 +6,17 @@ using Microsoft.Playwright;
 
 // The product's two user-facing numbers (issue 8), in Debian's chromium against the whole stack (FamigliaStack:
 // ejabberd, aegisd with bwrap sandboxes on the agent-base image, famiglia-web), Release build:
-//   dotnet build -c Release Aegis.slnx && dotnet run -c Release --no-build --project bench/Famiglia.Stack.Bench -- [--messages 50] [--opens 20]
+//   dotnet build -c Release Aegis.slnx && dotnet run -c Release --no-build --project bench/Famiglia.Stack.Bench -- [--messages 50] [--opens 20] [--colds 10]
 // 1. a message typed in the browser → the agent's reply rendered in the page (Echo agent: no agent logic), timed in
 //    the page from the submit to the reply's DOM insertion;
 // 2. opening the tab of a paused agent → its canvas visible (Photo Library gallery), from navigation start to the
-//    gallery's heading being visible in the iframe; the agent is paused through aegisd before each open.
+//    gallery's heading being visible in the iframe; the agent is paused through aegisd before each open;
+// 3. a terminated agent (no instance: scale to zero) → first byte of its canvas through aegisd's router: a cold boot of
+//    the sandbox, the harness and the agent, until the canvas server answers; the instance is terminated through aegisd
+//    before each request (issue 5's "cold → first byte with the harness").
 var messages = BenchArgs.Int(args, "--messages", 50);
 var opens = BenchArgs.Int(args, "--opens", 20);
+var colds = BenchArgs.Int(args, "--colds", 10);
 
 await using var stack = new FamigliaStack();
 await stack.InitializeAsync();
@@ -89,6 +93,25 @@ for (var i = 0; i < opens; i++)
 }
 
 Console.WriteLine($"paused agent's tab → canvas visible over {opens}: p50 {Percentile(openTimes, 50):0} ms, p90 {Percentile(openTimes, 90):0} ms, min {openTimes.Min():0} ms");
+
+// 3. Terminated agent → canvas first byte through the router.
+using var router = new HttpClient { BaseAddress = stack.RouterUrl, Timeout = TimeSpan.FromSeconds(60) };
+var coldTimes = new List<double>();
+for (var i = 0; i < colds; i++)
+{
+    foreach (var instance in (await aegis.GetFromJsonAsync<JsonElement>($"/v1/instances?appId={appId}")).EnumerateArray()
+        .Where(x => x.GetProperty("state").GetString() is "running" or "paused"))
+    {
+        (await aegis.PostAsync($"/v1/instances/{instance.GetProperty("instanceId").GetString()}/terminate", null)).EnsureSuccessStatusCode();
+    }
+
+    var clock = Stopwatch.StartNew();
+    using var response = await router.GetAsync($"/agent/{appId}/", HttpCompletionOption.ResponseHeadersRead);
+    coldTimes.Add(clock.Elapsed.TotalMilliseconds);
+    response.EnsureSuccessStatusCode();
+}
+
+Console.WriteLine($"terminated agent → canvas first byte through the router over {colds}: p50 {Percentile(coldTimes, 50):0} ms, p90 {Percentile(coldTimes, 90):0} ms, min {coldTimes.Min():0} ms");
 
 static double Percentile(List<double> values, int p)
 {
