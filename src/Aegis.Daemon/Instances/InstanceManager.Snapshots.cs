@@ -85,7 +85,8 @@ internal sealed partial class InstanceManager
                 string.Create(CultureInfo.InvariantCulture, $"memory {Mebibytes(taken.MemoryBytes)} MiB, {Mebibytes(taken.TotalBytes)} MiB on disk, in {elapsed.TotalSeconds:0.0} s"));
             return snapshot;
         }
-        catch (Exception ex) when (ex is SandboxException or IOException or InvalidOperationException or Microsoft.EntityFrameworkCore.DbUpdateException)
+        catch (Exception ex) when (ex is SandboxException or IOException or InvalidOperationException or ArgumentException
+            or Microsoft.EntityFrameworkCore.DbUpdateException or Microsoft.Data.Sqlite.SqliteException)
         {
             SnapshotFailed(logger, instance.Id, ex);
             SnapshotStore.DeleteDirectory(directory);

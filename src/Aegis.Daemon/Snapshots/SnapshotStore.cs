@@ -83,8 +83,8 @@ internal sealed class SnapshotStore(IDbContextFactory<SnapshotDbContext> db, IOp
         }
 
         await using var context = await db.CreateDbContextAsync(cancellationToken);
-        var known = (await context.Snapshots.AsNoTracking().Select(s => s.Directory).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
-        foreach (var directory in Directory.EnumerateDirectories(Root).Where(d => !known.Contains(d)))
+        var known = (await context.Snapshots.AsNoTracking().Select(s => s.InstanceId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        foreach (var directory in Directory.EnumerateDirectories(Root).Where(d => !known.Contains(Path.GetFileName(d))))
         {
             DeleteDirectory(directory);
             removed.Add(directory);

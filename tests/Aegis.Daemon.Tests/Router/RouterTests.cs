@@ -36,7 +36,8 @@ public class RouterTests : RouterTestBase
         Assert.Contains("aegis_router_requests", metrics, StringComparison.Ordinal);
         Assert.Contains("outcome=\"woken\"", metrics, StringComparison.Ordinal);
         Assert.Contains("aegis_router_wake_duration", metrics, StringComparison.Ordinal);
-        Assert.Contains("path=\"restore\"", metrics, StringComparison.Ordinal);
+        // bwrap keeps no memory snapshot: woken from terminated, the app boots afresh on its workspace.
+        Assert.Contains("path=\"cold\"", metrics, StringComparison.Ordinal);
         Assert.Matches(@"aegis_router_bytes_total\{[^}]*direction=""out""[^}]*\} [1-9]", metrics);
     }
 
