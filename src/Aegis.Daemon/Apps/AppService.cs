@@ -46,7 +46,7 @@ internal sealed partial class AppService(
 
         ValidateSecretNames(request.Secrets);
         var (kit, manifest) = await kits.GetAsync(request.Kit, cancellationToken);
-        var validation = await kits.Hooks(kit).ValidateConfigAsync(config, cancellationToken);
+        var validation = await AegisTracing.StepAsync("aegis.kit.validate_config", () => kits.Hooks(kit).ValidateConfigAsync(config, cancellationToken), tag: AegisTracing.Kit, value: kit.Name);
         if (!validation.Ok)
         {
             throw new ApiProblem(StatusCodes.Status422UnprocessableEntity, "Config rejected by the kit",

@@ -73,6 +73,7 @@ internal static class DaemonSetup
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(AegisMetrics.MeterName)
             .AddPrometheusExporter());
+        builder.AddAegisTracing();
         return builder;
     }
 

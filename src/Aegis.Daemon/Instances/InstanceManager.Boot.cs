@@ -109,7 +109,7 @@ internal sealed partial class InstanceManager
         var boot = Stopwatch.StartNew();
         try
         {
-            var image = await images.LoadAsync(manifest.Image.Base, cancellationToken);
+            var image = await AegisTracing.StepAsync("aegis.image.load", () => images.LoadAsync(manifest.Image.Base, cancellationToken), instance.Id);
             command ??= image is { Entrypoint.Count: > 0 }
                 ? [.. image.Entrypoint]
                 : throw new SandboxException($"the app's config has no command and image {manifest.Image.Base} has no entrypoint");
@@ -126,7 +126,7 @@ internal sealed partial class InstanceManager
             }
 
             var canvas = new KitCanvas { AppId = app.Id, Name = app.Name, Config = config };
-            var rendered = await kits.Hooks(kit).RenderEnvAsync(canvas, secrets, env, cancellationToken);
+            var rendered = await AegisTracing.StepAsync("aegis.kit.render_env", () => kits.Hooks(kit).RenderEnvAsync(canvas, secrets, env, cancellationToken), instance.Id);
             var environment = new Dictionary<string, string>(rendered);
             foreach (var (name, value) in secrets)
             {
@@ -154,7 +154,11 @@ internal sealed partial class InstanceManager
             _environmentHashes[instance.Id] = restoredFrom?.EnvironmentHash ?? SnapshotFingerprint.Environment(environment);
             _ = WatchExitAsync(instance.Id, sandbox);
             var healthCheck = HealthCheck(config, manifest);
-            await WaitHealthyAsync(sandbox, healthCheck, cancellationToken);
+            await AegisTracing.StepAsync("aegis.health.wait", async () =>
+            {
+                await WaitHealthyAsync(sandbox, healthCheck, cancellationToken);
+                return true;
+            }, instance.Id, AegisTracing.HealthCheck, healthCheck);
             BootCompleted(logger, instance.Id, boot.Elapsed.TotalMilliseconds);
             var running = await ChangeStateAsync(instance.Id, InstanceState.Running, null, i =>
             {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Aegis.Core.Registry;
+using Aegis.Daemon.Infrastructure;
 using Aegis.Daemon.Snapshots;
 using Aegis.Sandbox;
 
@@ -56,6 +57,9 @@ internal sealed partial class InstanceManager
 
         var directory = snapshots.DirectoryFor(instance.Id);
         var started = time.GetTimestamp();
+        using var activity = AegisTracing.Start("aegis.snapshot.save");
+        activity?.SetTag(AegisTracing.InstanceId, instance.Id);
+        activity?.SetTag(AegisTracing.Backend, backend.Name);
         try
         {
             // Only root: a snapshot holds the guest's memory, secrets included.
@@ -83,12 +87,14 @@ internal sealed partial class InstanceManager
             SnapshotTaken(logger, instance.Id, taken.MemoryBytes, taken.TotalBytes, elapsed.TotalMilliseconds);
             await events.PublishAsync("snapshot.created", instance.AppId, instance.Id,
                 string.Create(CultureInfo.InvariantCulture, $"memory {Mebibytes(taken.MemoryBytes)} MiB, {Mebibytes(taken.TotalBytes)} MiB on disk, in {elapsed.TotalSeconds:0.0} s"));
+            activity?.SetTag(AegisTracing.Outcome, "ok");
             return snapshot;
         }
         catch (Exception ex) when (ex is SandboxException or IOException or InvalidOperationException or ArgumentException
             or Microsoft.EntityFrameworkCore.DbUpdateException or Microsoft.Data.Sqlite.SqliteException)
         {
             SnapshotFailed(logger, instance.Id, ex);
+            activity.Failed(ex);
             SnapshotStore.DeleteDirectory(directory);
             return null;
         }
@@ -104,7 +110,7 @@ internal sealed partial class InstanceManager
         var snapshot = await snapshots.FindNewestAsync(instance.AppId, cancellationToken);
         if (snapshot is null)
         {
-            return (await backend.StartAsync(spec, cancellationToken), null);
+            return (await StartSandboxAsync(spec, cancellationToken), null);
         }
 
         var refusal = RestoreRefusal(snapshot, instance, spec, volume);
@@ -113,7 +119,8 @@ internal sealed partial class InstanceManager
             try
             {
                 var started = time.GetTimestamp();
-                var sandbox = await backend.RestoreAsync(spec, snapshot.Directory, cancellationToken);
+                var sandbox = await AegisTracing.StepAsync("aegis.snapshot.restore",
+                    () => backend.RestoreAsync(spec, snapshot.Directory, cancellationToken), instance.Id, AegisTracing.Backend, backend.Name);
                 await snapshots.DeleteAsync(snapshot, CancellationToken.None);
                 SnapshotRestored(logger, instance.Id, snapshot.InstanceId, time.GetElapsedTime(started).TotalMilliseconds);
                 await events.PublishAsync("snapshot.restored", instance.AppId, instance.Id,
@@ -130,8 +137,11 @@ internal sealed partial class InstanceManager
         SnapshotDiscarded(logger, snapshot.InstanceId, instance.Id, refusal);
         await snapshots.DeleteAsync(snapshot, CancellationToken.None);
         await events.PublishAsync("snapshot.discarded", instance.AppId, snapshot.InstanceId, $"{refusal}; {instance.Id} boots afresh", CancellationToken.None);
-        return (await backend.StartAsync(spec, cancellationToken), null);
+        return (await StartSandboxAsync(spec, cancellationToken), null);
     }
+
+    private Task<ISandbox> StartSandboxAsync(SandboxSpec spec, CancellationToken cancellationToken) =>
+        AegisTracing.StepAsync("aegis.sandbox.start", () => backend.StartAsync(spec, cancellationToken), spec.InstanceId, AegisTracing.Backend, backend.Name);
 
     /// <summary>Why <paramref name="snapshot"/> cannot continue as <paramref name="instance"/>; null when it can.</summary>
     private string? RestoreRefusal(InstanceSnapshotEntity snapshot, InstanceEntity instance, SandboxSpec spec, string volume)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Aegis.Core.Instances;
 using Aegis.Core.Registry;
 using Aegis.Daemon.Apps;
@@ -45,25 +46,43 @@ internal sealed partial class InstanceManager(
     /// snapshot or booted afresh. Concurrent calls for one app serialize on the app, so they all get the same instance.</summary>
     public async Task<InstanceEntity> EnsureAsync(string appId, string? releaseId, CancellationToken cancellationToken)
     {
+        using var activity = AegisTracing.Start("aegis.ensure");
+        activity?.SetTag(AegisTracing.AppId, appId);
+        activity?.SetTag(AegisTracing.ReleaseId, releaseId);
+        try
+        {
+            var instance = await EnsureLockedAsync(appId, releaseId, activity, cancellationToken);
+            activity?.SetTag(AegisTracing.InstanceId, instance.Id);
+            activity?.SetTag(AegisTracing.Outcome, "ok");
+            return instance;
+        }
+        catch (Exception ex)
+        {
+            activity.Failed(ex);
+            throw;
+        }
+    }
+
+    private async Task<InstanceEntity> EnsureLockedAsync(string appId, string? releaseId, Activity? activity, CancellationToken cancellationToken)
+    {
         var started = time.GetTimestamp();
         var gate = _appLocks.GetOrAdd(appId, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
         {
             var app = await apps.GetAsync(appId, cancellationToken);
+            activity?.SetTag(AegisTracing.Kit, app.Kit);
             var live = await FindLiveAsync(appId, cancellationToken);
             if (live is not null && _sandboxes.ContainsKey(live.Id) && (releaseId is null || releaseId == live.ReleaseId))
             {
+                var path = live.State == InstanceState.Paused ? "resume" : "existing";
+                activity?.SetTag(AegisTracing.EnsurePath, path);
                 if (live.State == InstanceState.Paused)
                 {
                     live = await ResumeAsync(live.Id, cancellationToken);
-                    metrics.Ensured("resume", time.GetElapsedTime(started));
-                }
-                else
-                {
-                    metrics.Ensured("existing", time.GetElapsedTime(started));
                 }
 
+                metrics.Ensured(path, time.GetElapsedTime(started));
                 return live;
             }
 
@@ -72,8 +91,12 @@ internal sealed partial class InstanceManager(
                 await TerminateLockedAsync(live.Id, releaseId is null ? "sandbox lost" : "replaced by another release", keepSnapshot: false);
             }
 
+            // "cold" until the boot turns out to have restored the app's snapshot.
+            activity?.SetTag(AegisTracing.EnsurePath, "cold");
             var (instance, restored) = await BootAsync(app, releaseId, cancellationToken);
-            metrics.Ensured(restored ? "restore" : "cold", time.GetElapsedTime(started));
+            var bootPath = restored ? "restore" : "cold";
+            activity?.SetTag(AegisTracing.EnsurePath, bootPath);
+            metrics.Ensured(bootPath, time.GetElapsedTime(started));
             return instance;
         }
         finally
@@ -108,7 +131,10 @@ internal sealed partial class InstanceManager(
 
     public async Task<InstanceEntity> PauseAsync(string instanceId, CancellationToken cancellationToken)
     {
+        using var activity = AegisTracing.Start("aegis.pause");
+        activity?.SetTag(AegisTracing.InstanceId, instanceId);
         var instance = await GetAsync(instanceId, cancellationToken);
+        activity?.SetTag(AegisTracing.AppId, instance.AppId);
         InstanceTransitions.Ensure(instanceId, instance.State, InstanceState.Paused);
 
         // Closed first: from now on a request wakes the instance instead of waiting on a frozen sandbox.
@@ -124,10 +150,12 @@ internal sealed partial class InstanceManager(
                 i.LastActivityAt = route?.LastActivity ?? i.LastActivityAt;
             }, cancellationToken);
             route?.MarkPaused(now);
+            activity?.SetTag(AegisTracing.Outcome, "ok");
             return paused;
         }
-        catch
+        catch (Exception ex)
         {
+            activity.Failed(ex);
             route?.Open();
             throw;
         }
@@ -135,13 +163,25 @@ internal sealed partial class InstanceManager(
 
     public async Task<InstanceEntity> ResumeAsync(string instanceId, CancellationToken cancellationToken)
     {
-        var instance = await GetAsync(instanceId, cancellationToken);
-        InstanceTransitions.Ensure(instanceId, instance.State, InstanceState.Running);
-        await Sandbox(instanceId).ResumeAsync(cancellationToken);
-        var now = time.GetUtcNow();
-        var resumed = await ChangeStateAsync(instanceId, InstanceState.Running, null, i => i.LastActivityAt = now, cancellationToken);
-        routes.FindInstance(instanceId)?.Resumed(now);
-        return resumed;
+        using var activity = AegisTracing.Start("aegis.resume");
+        activity?.SetTag(AegisTracing.InstanceId, instanceId);
+        try
+        {
+            var instance = await GetAsync(instanceId, cancellationToken);
+            activity?.SetTag(AegisTracing.AppId, instance.AppId);
+            InstanceTransitions.Ensure(instanceId, instance.State, InstanceState.Running);
+            await Sandbox(instanceId).ResumeAsync(cancellationToken);
+            var now = time.GetUtcNow();
+            var resumed = await ChangeStateAsync(instanceId, InstanceState.Running, null, i => i.LastActivityAt = now, cancellationToken);
+            routes.FindInstance(instanceId)?.Resumed(now);
+            activity?.SetTag(AegisTracing.Outcome, "ok");
+            return resumed;
+        }
+        catch (Exception ex)
+        {
+            activity.Failed(ex);
+            throw;
+        }
     }
 
     /// <summary>Terminates the instance, saving its memory first when the backend can (the next ensure restores it).</summary>
@@ -185,7 +225,26 @@ internal sealed partial class InstanceManager(
     /// snapshotted or half stopped must not be left behind.</summary>
     private async Task<InstanceEntity> TerminateLockedAsync(string instanceId, string reason, bool keepSnapshot)
     {
+        using var activity = AegisTracing.Start("aegis.terminate");
+        activity?.SetTag(AegisTracing.InstanceId, instanceId);
+        activity?.SetTag(AegisTracing.Reason, reason);
+        try
+        {
+            var terminated = await TerminateTracedAsync(instanceId, reason, keepSnapshot, activity);
+            activity?.SetTag(AegisTracing.Outcome, "ok");
+            return terminated;
+        }
+        catch (Exception ex)
+        {
+            activity.Failed(ex);
+            throw;
+        }
+    }
+
+    private async Task<InstanceEntity> TerminateTracedAsync(string instanceId, string reason, bool keepSnapshot, Activity? activity)
+    {
         var instance = await GetAsync(instanceId, CancellationToken.None);
+        activity?.SetTag(AegisTracing.AppId, instance.AppId);
         if (instance.State == InstanceState.Terminated)
         {
             return instance; // terminating twice is a no-op

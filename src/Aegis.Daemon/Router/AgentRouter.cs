@@ -71,7 +71,10 @@ internal sealed partial class AgentRouter : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
             EnableMultipleHttp2Connections = true,
-            ActivityHeadersPropagator = null,
+
+            // The forward is traced as a client span (a handler without a propagator has none), but adds no trace
+            // headers of aegisd's to what reaches the sandbox.
+            ActivityHeadersPropagator = System.Diagnostics.DistributedContextPropagator.CreateNoOutputPropagator(),
             ConnectTimeout = _options.ConnectTimeout,
         });
     }
@@ -147,6 +150,8 @@ internal sealed partial class AgentRouter : IDisposable
     private async Task<InstanceRoute?> WakeAsync(HttpContext context, string appId)
     {
         var started = _time.GetTimestamp();
+        using var activity = AegisTracing.Start("aegis.router.wake");
+        activity?.SetTag(AegisTracing.AppId, appId);
         using var timeout = new CancellationTokenSource(_options.WakeTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted);
         try
@@ -165,33 +170,44 @@ internal sealed partial class AgentRouter : IDisposable
                 // Usually the route is there and open; if an idle timer paused it again in between, wake again.
                 if (_routes.Find(appId) is { } route && route.TryEnter(_time.GetUtcNow()))
                 {
-                    _metrics.WakeWaited("ok", _time.GetElapsedTime(started));
+                    WakeWaited(activity, "ok", started);
                     return route;
                 }
             }
         }
         catch (ApiProblem problem) when (problem.Status == StatusCodes.Status404NotFound)
         {
-            _metrics.WakeWaited("not_found", _time.GetElapsedTime(started));
+            WakeWaited(activity, "not_found", started, problem);
             await WriteProblemAsync(context, problem.Status, problem.Title, problem.Message);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            _metrics.WakeWaited("abandoned", _time.GetElapsedTime(started));
+            WakeWaited(activity, "abandoned", started);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested)
         {
-            _metrics.WakeWaited("timeout", _time.GetElapsedTime(started));
+            WakeWaited(activity, "timeout", started, ex);
             WakeTimedOut(_logger, appId, _options.WakeTimeout.TotalSeconds);
             await WriteUnavailableAsync(context, "Wake timed out", $"{appId} did not wake within {_options.WakeTimeout.TotalSeconds:0.##} s; it is still starting.");
         }
         catch (Exception ex) when (ex is ApiProblem or SandboxException or KitHookException or InvalidOperationException or TimeoutException)
         {
-            _metrics.WakeWaited("failed", _time.GetElapsedTime(started));
+            WakeWaited(activity, "failed", started, ex);
             await WriteUnavailableAsync(context, "Agent unavailable", $"{appId} could not be woken: {ex.Message}");
         }
 
         return null;
+    }
+
+    private void WakeWaited(System.Diagnostics.Activity? activity, string outcome, long started, Exception? failure = null)
+    {
+        _metrics.WakeWaited(outcome, _time.GetElapsedTime(started));
+        if (failure is not null)
+        {
+            activity.Failed(failure);
+        }
+
+        activity?.SetTag(AegisTracing.Outcome, outcome);
     }
 
     /// <summary>The ensure in progress for the app, or a new one. It runs to the end even when every waiter has given up,
