@@ -98,6 +98,36 @@ public sealed class TracingTests : RouterTestBase
     }
 
     [Fact]
+    public async Task Pause_resume_and_terminate_are_spans_and_ensuring_a_paused_app_takes_the_resume_path()
+    {
+        var appId = await CreateEchoAppAsync("lifecycle");
+        var instanceId = (await EnsureAsync(appId)).GetProperty("instanceId").GetString()!;
+        (await Api.PostAsync($"/v1/instances/{instanceId}/pause", null)).EnsureSuccessStatusCode();
+        await EnsureAsync(appId);
+        (await Api.PostAsync($"/v1/instances/{instanceId}/terminate", null)).EnsureSuccessStatusCode();
+
+        var pause = await _receiver.WaitForAsync(
+            spans => spans.FirstOrDefault(s => s.Name == "aegis.pause" && s.Tag("aegis.instance.id") == instanceId), "the pause span");
+        Assert.Equal("ok", pause.Tag("aegis.outcome"));
+        Assert.Equal(appId, pause.Tag("aegis.app.id"));
+        var pauseRequest = Assert.Single(_receiver.Spans, s => s.SpanId == pause.ParentSpanId);
+        Assert.Equal(ReceivedSpan.KindServer, pauseRequest.Kind);
+
+        var resumed = await _receiver.WaitForAsync(
+            spans => spans.FirstOrDefault(s => s.Name == "aegis.ensure" && s.Tag("aegis.app.id") == appId && s.Tag("aegis.ensure.path") == "resume"),
+            "the ensure that resumed");
+        Assert.Equal(instanceId, resumed.Tag("aegis.instance.id"));
+        var resume = await _receiver.WaitForAsync(
+            spans => spans.FirstOrDefault(s => s.Name == "aegis.resume" && s.ParentSpanId == resumed.SpanId), "the resume span inside the ensure");
+        Assert.Equal("ok", resume.Tag("aegis.outcome"));
+
+        var terminate = await _receiver.WaitForAsync(
+            spans => spans.FirstOrDefault(s => s.Name == "aegis.terminate" && s.Tag("aegis.instance.id") == instanceId), "the terminate span");
+        Assert.Equal("terminated by request", terminate.Tag("aegis.reason"));
+        Assert.Equal("ok", terminate.Tag("aegis.outcome"));
+    }
+
+    [Fact]
     public async Task A_boot_that_fails_ends_the_ensure_span_in_error_without_the_apps_secrets()
     {
         var secret = "s3cret-" + Guid.NewGuid().ToString("N");
