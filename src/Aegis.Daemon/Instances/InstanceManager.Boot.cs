@@ -181,7 +181,16 @@ internal sealed partial class InstanceManager
             }
 
             var reason = ex is ApiProblem or KitHookException or SandboxException or TimeoutException ? ex.Message : $"boot failed: {ex.GetType().Name}";
-            await ChangeStateAsync(instance.Id, InstanceState.Error, reason, i => i.EndedAt = time.GetUtcNow(), CancellationToken.None);
+            try
+            {
+                await ChangeStateAsync(instance.Id, InstanceState.Error, reason, i => i.EndedAt = time.GetUtcNow(), CancellationToken.None);
+            }
+            catch (InvalidInstanceTransitionException transition) when (transition.From == InstanceState.Error)
+            {
+                // The exit watcher saw the sandbox die first and recorded the error with the exit code; the caller
+                // still gets the boot failure, not this race.
+            }
+
             if (ex is ApiProblem)
             {
                 throw;

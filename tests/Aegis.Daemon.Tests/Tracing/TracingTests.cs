@@ -94,7 +94,6 @@ public sealed class TracingTests : RouterTestBase
         var headers = await second.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("/headers?second", headers.GetProperty("path").GetString());
         Assert.False(_receiver.Contains(secret), "a secret value was exported");
-        Assert.False(_receiver.Contains("TRACE_TEST_TOKEN"), "a secret name was exported");
     }
 
     [Fact]
@@ -125,6 +124,39 @@ public sealed class TracingTests : RouterTestBase
             spans => spans.FirstOrDefault(s => s.Name == "aegis.terminate" && s.Tag("aegis.instance.id") == instanceId), "the terminate span");
         Assert.Equal("terminated by request", terminate.Tag("aegis.reason"));
         Assert.Equal("ok", terminate.Tag("aegis.outcome"));
+    }
+
+    [Fact]
+    public async Task A_render_env_hook_that_fails_printing_its_input_fails_its_span_and_the_secret_stays_masked()
+    {
+        // The hook echoes its request (the app's secrets with it) to stderr and fails: the stderr tail reaches the
+        // ensure's error, and so the spans.
+        const string hooks = """
+            #!/bin/sh
+            case "$1" in
+              render_env) cat >&2; exit 3 ;;
+              validate_config) cat >/dev/null; echo '{"ok": true, "errors": []}' ;;
+              *) cat >/dev/null; echo '{}' ;;
+            esac
+            """;
+        var manifest = MinimalKit.Replace("name: testkit", "name: hookkit", StringComparison.Ordinal);
+        (await Api.PostAsJsonAsync("/v1/kits", new { manifest, hooksBase64 = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(hooks)) })).EnsureSuccessStatusCode();
+        var secret = "s3cret-" + Guid.NewGuid().ToString("N");
+        var appId = await CreateAppAsync("leaky-hook", EchoServer.Command, secrets: new() { ["TRACE_TEST_TOKEN"] = secret }, kit: "hookkit");
+
+        var response = await Api.PostAsJsonAsync("/v1/instances/ensure", new { appId });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+
+        var ensure = await _receiver.WaitForAsync(
+            spans => spans.FirstOrDefault(s => s.Name == "aegis.ensure" && s.Tag("aegis.app.id") == appId), "the failed ensure span");
+        Assert.Equal(ReceivedSpan.StatusError, ensure.StatusCode);
+        Assert.Equal("hookkit", ensure.Tag("aegis.kit"));
+        var renderEnv = await _receiver.WaitForAsync(
+            spans => spans.FirstOrDefault(s => s.Name == "aegis.kit.render_env" && s.ParentSpanId == ensure.SpanId), "the failed render_env span");
+        Assert.Equal(ReceivedSpan.StatusError, renderEnv.StatusCode);
+        Assert.Contains("TRACE_TEST_TOKEN", renderEnv.StatusMessage); // the stderr tail is there, masked
+        Assert.DoesNotContain(secret, renderEnv.StatusMessage);
+        Assert.False(_receiver.Contains(secret), "a secret value was exported");
     }
 
     [Fact]
