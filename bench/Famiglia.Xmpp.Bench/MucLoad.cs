@@ -13,13 +13,20 @@ namespace Famiglia.Xmpp.Bench;
 internal static class MucLoad
 {
     private const int WarmUp = 50;
+    private const int WarmUpRounds = 2;
+    private const int WarmUpRoundTrips = 200;
+    private static readonly TimeSpan SettleAfterWarmUp = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan BurstTimeout = TimeSpan.FromSeconds(120);
 
     public static async Task<int> RunAsync(string[] args)
     {
         var latencyCount = IntArg(args, "--latency", 2000);
         var burstCount = IntArg(args, "--burst", 10_000);
+        var warmupBurst = IntArg(args, "--warmup-burst", 2_000);
         var withPeer = !args.Contains("--no-peer");
+        // A list in run order: "websocket,tcp" shows what running first costs (the JIT), "tcp,tcp" a second, warmer run.
+        var transports = StringArg(args, "--transport", "both").Replace("both", "tcp,websocket", StringComparison.Ordinal)
+            .Split(',').Select(t => t == "websocket").ToArray();
         var archives = StringArg(args, "--archive", "both") switch
         {
             "on" => new[] { true },
@@ -29,35 +36,36 @@ internal static class MucLoad
 
         // SCRAM-SHA-1 storage: the only SCRAM @xmpp/client speaks, so both clients authenticate alike.
         await using var ejabberd = await EjabberdFixture.StartNewAsync(scramHash: "sha");
+        var server = ServerCpu.Find(ejabberd.NodeName);
         var results = new List<RunResult>();
         foreach (var archive in archives)
         {
-            foreach (var webSocket in new[] { false, true })
+            foreach (var webSocket in transports)
             {
                 var scenario = new Scenario(webSocket, archive);
-                results.Add(await RunOursAsync(ejabberd, scenario, latencyCount, burstCount));
+                results.Add(await RunOursAsync(ejabberd, server, scenario, latencyCount, burstCount, warmupBurst));
                 if (withPeer)
                 {
-                    results.Add(await RunPeerAsync(ejabberd, scenario, latencyCount, burstCount));
+                    results.Add(await RunPeerAsync(ejabberd, server, scenario, latencyCount, burstCount, warmupBurst));
                 }
             }
         }
 
         Console.WriteLine();
-        Console.WriteLine($"MUC round trip and burst through ejabberd 23.01 on loopback; {Environment.ProcessorCount} cores; latency n={latencyCount}, burst={burstCount}");
+        Console.WriteLine($"MUC round trip and burst through ejabberd 23.01 on loopback; {Environment.ProcessorCount} cores; latency n={latencyCount}, burst={burstCount}, unmeasured warm-up burst={warmupBurst} per client and scenario");
         Console.WriteLine();
-        Console.WriteLine("| client | transport | room archive | p50 ms | p99 ms | mean ms | max ms | burst received | burst msg/s | stalled |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| client | transport | room archive | p50 ms | p99 ms | mean ms | max ms | burst received | burst msg/s | stalled | burst CPU µs/msg client / ejabberd |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in results)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Client} | {r.Scenario.Transport} | {(r.Scenario.Archive ? "on" : "off")} | {r.Latency.P50Ms:F3} | {r.Latency.P99Ms:F3} | {r.Latency.MeanMs:F3} | {r.Latency.MaxMs:F2} | {r.Burst.Received}/{r.Burst.Sent} | {r.Burst.PerSecond:F0} | {(r.Burst.Stalled ? "yes" : "no")} |"));
+                $"| {r.Client} | {r.Scenario.Transport} | {(r.Scenario.Archive ? "on" : "off")} | {r.Latency.P50Ms:F3} | {r.Latency.P99Ms:F3} | {r.Latency.MeanMs:F3} | {r.Latency.MaxMs:F2} | {r.Burst.Received}/{r.Burst.Sent} | {r.Burst.PerSecond:F0} | {(r.Burst.Stalled ? "yes" : "no")} | {r.Burst.ClientCpuUsPerMessage:F0} / {r.Burst.ServerCpuUsPerMessage:F0} |"));
         }
 
         return results.Any(r => r.Burst.Stalled && r.Client.StartsWith("Famiglia", StringComparison.Ordinal)) ? 1 : 0;
     }
 
-    private static async Task<RunResult> RunOursAsync(EjabberdFixture ejabberd, Scenario scenario, int latencyCount, int burstCount)
+    private static async Task<RunResult> RunOursAsync(EjabberdFixture ejabberd, ServerCpu server, Scenario scenario, int latencyCount, int burstCount, int warmupBurst)
     {
         var room = await CreateRoomAsync(ejabberd, $"ours-{scenario.Name}", scenario.Archive);
         await using var a = new XmppClient(await ejabberd.CreateAccountAsync($"oa-{scenario.Name}", scenario.WebSocket));
@@ -70,10 +78,20 @@ internal static class MucLoad
         TaskCompletionSource<long>? waiting = null;
         var burstReceived = 0;
         var burstDone = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var warmupReceived = 0;
+        var warmupTarget = 0;
+        var warmupDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         roomB.OnMessage(message =>
         {
             var now = Stopwatch.GetTimestamp();
-            if (message.Body.StartsWith("burst-", StringComparison.Ordinal))
+            if (message.Body.StartsWith("warmburst-", StringComparison.Ordinal))
+            {
+                if (++warmupReceived == Volatile.Read(ref warmupTarget))
+                {
+                    warmupDone.TrySetResult();
+                }
+            }
+            else if (message.Body.StartsWith("burst-", StringComparison.Ordinal))
             {
                 if (Interlocked.Increment(ref burstReceived) == burstCount)
                 {
@@ -88,6 +106,34 @@ internal static class MucLoad
             return Task.CompletedTask;
         });
 
+        // Unmeasured: both paths, twice, each time followed by a pause in which the JIT compiles in the background
+        // what became hot (tiered compilation otherwise recompiles hot methods during the measured phases:
+        // 0.4–1.0 s of JIT inside the first measured burst of the process, bench/RESULTS.md).
+        for (var round = 0; warmupBurst > 0 && round < WarmUpRounds; round++)
+        {
+            var warmupCost = ProcessCost.Start();
+            warmupDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref warmupTarget, (round + 1) * warmupBurst);
+            for (var i = 0; i < warmupBurst; i++)
+            {
+                await roomA.SendAsync($"warmburst-{i}");
+            }
+
+            await warmupDone.Task.WaitAsync(BurstTimeout);
+            for (var i = 0; i < WarmUpRoundTrips; i++)
+            {
+                waiting = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+                await roomA.SendAsync($"warm-{i}");
+                await waiting.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+
+            warmupCost.Report($"ours/{scenario.Name} warm-up round {round + 1}", warmupBurst + WarmUpRoundTrips);
+            await Task.Delay(SettleAfterWarmUp);
+        }
+
+        // Phase marks on stderr, for tools that attach to this process (perf, strace) per phase.
+        Console.Error.WriteLine($"ours/{scenario.Name}: latency starts");
+        var latencyCost = ProcessCost.Start();
         var samples = new List<double>(latencyCount);
         for (var i = 0; i < WarmUp + latencyCount; i++)
         {
@@ -101,6 +147,12 @@ internal static class MucLoad
             }
         }
 
+        latencyCost.Report($"ours/{scenario.Name} latency", WarmUp + latencyCount);
+        Console.Error.WriteLine($"ours/{scenario.Name}: burst starts");
+        var burstCost = ProcessCost.Start();
+        using var self = Process.GetCurrentProcess();
+        var clientCpuBefore = self.TotalProcessorTime;
+        var serverCpuBefore = server.Total();
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < burstCount; i++)
         {
@@ -120,11 +172,19 @@ internal static class MucLoad
             burst = new BurstResult(burstCount, burstReceived, BurstTimeout.TotalSeconds, burstReceived / BurstTimeout.TotalSeconds, true);
         }
 
+        burstCost.Report($"ours/{scenario.Name} burst", burstCount);
+        self.Refresh();
+        burst = burst with
+        {
+            ClientCpuUsPerMessage = (self.TotalProcessorTime - clientCpuBefore).TotalMicroseconds / burstCount,
+            ServerCpuUsPerMessage = (server.Total() - serverCpuBefore).TotalMicroseconds / burstCount,
+        };
+
         Console.Error.WriteLine($"ours/{scenario.Name}: done");
         return new RunResult("Famiglia.Xmpp", scenario, LatencyResult.From(samples), burst);
     }
 
-    private static async Task<RunResult> RunPeerAsync(EjabberdFixture ejabberd, Scenario scenario, int latencyCount, int burstCount)
+    private static async Task<RunResult> RunPeerAsync(EjabberdFixture ejabberd, ServerCpu server, Scenario scenario, int latencyCount, int burstCount, int warmupBurst)
     {
         var transport = scenario.Name;
         var webSocket = scenario.WebSocket;
@@ -144,7 +204,9 @@ internal static class MucLoad
             "bench.mjs", "--service", service, "--domain", ejabberd.Host, "--room", room.ToString(),
             "--user-a", $"pa{transport}", "--pass-a", passA, "--user-b", $"pb{transport}", "--pass-b", passB,
             "--latency", latencyCount.ToString(CultureInfo.InvariantCulture), "--burst", burstCount.ToString(CultureInfo.InvariantCulture),
+            "--warmup-burst", warmupBurst.ToString(CultureInfo.InvariantCulture),
             "--timeout-seconds", ((int)BurstTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
+            .. server.Pid is { } pid ? new[] { "--server-pid", pid.ToString(CultureInfo.InvariantCulture) } : [],
         ], peerDir, ejabberd.CertificatePath);
 
         var json = JsonNode.Parse(output.Trim().Split('\n')[^1])!;
@@ -154,7 +216,11 @@ internal static class MucLoad
             (string)json["client"]!,
             scenario,
             new LatencyResult((int)latency["count"]!, (double)latency["p50Ms"]!, (double)latency["p99Ms"]!, (double)latency["meanMs"]!, (double)latency["maxMs"]!),
-            new BurstResult((int)burst["sent"]!, (int)burst["received"]!, (double)burst["seconds"]!, (double)burst["perSecond"]!, (bool)burst["stalled"]!));
+            new BurstResult((int)burst["sent"]!, (int)burst["received"]!, (double)burst["seconds"]!, (double)burst["perSecond"]!, (bool)burst["stalled"]!)
+            {
+                ClientCpuUsPerMessage = (double)burst["cpuMs"]! * 1000 / burstCount,
+                ServerCpuUsPerMessage = (double?)burst["serverCpuMs"] * 1000 / burstCount ?? double.NaN,
+            });
     }
 
     private static async Task<string> RunAsync(string file, string[] arguments, string directory, string? extraCa)

@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Running;
 using Famiglia.Xmpp.Bench;
 
-// dotnet run -c Release --project bench/Famiglia.Xmpp.Bench -- muc [--latency N] [--burst M] [--no-peer]
+// dotnet run -c Release --project bench/Famiglia.Xmpp.Bench -- muc [--latency N] [--burst M] [--warmup-burst W]
+//     [--archive on|off|both] [--transport both|tcp|websocket|LIST, e.g. websocket,tcp] [--no-peer]
 // dotnet run -c Release --project bench/Famiglia.Xmpp.Bench -- scanner   (BenchmarkDotNet, in-process parser)
 return args.FirstOrDefault() switch
 {
@@ -18,6 +19,6 @@ static int RunScanner(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Famiglia.Xmpp.Bench muc [--latency N] [--burst M] [--no-peer] | scanner [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: Famiglia.Xmpp.Bench muc [--latency N] [--burst M] [--warmup-burst W] [--archive on|off|both] [--transport both|tcp|websocket|websocket,tcp|...] [--no-peer] | scanner [BenchmarkDotNet args]");
     return 2;
 }

@@ -11,7 +11,14 @@ internal sealed record LatencyResult(int Count, double P50Ms, double P99Ms, doub
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 }
 
-internal sealed record BurstResult(int Sent, int Received, double Seconds, double PerSecond, bool Stalled);
+internal sealed record BurstResult(int Sent, int Received, double Seconds, double PerSecond, bool Stalled)
+{
+    /// <summary>CPU time of the client process (both occupants) from the first send to the last receipt, per message.</summary>
+    public double ClientCpuUsPerMessage { get; init; } = double.NaN;
+
+    /// <summary>CPU time of ejabberd over the same span, per message.</summary>
+    public double ServerCpuUsPerMessage { get; init; } = double.NaN;
+}
 
 internal sealed record Scenario(bool WebSocket, bool Archive)
 {

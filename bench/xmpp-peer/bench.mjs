@@ -9,6 +9,7 @@
 
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const CLIENT = "@xmpp/client 0.14.0";
@@ -24,13 +25,15 @@ const EXIT_HARD_TIMEOUT = 3;
 
 const USAGE = `usage: node bench.mjs --service URI --domain D --room ROOMJID
          --user-a U --pass-a P --user-b U --pass-b P --latency N --burst M
-         [--timeout-seconds T] [--warmup W]
+         [--timeout-seconds T] [--warmup W] [--warmup-burst B] [--server-pid PID]
   --service          xmpp://HOST:PORT (TCP + STARTTLS, verified against --domain;
                      trust a self-signed cert with NODE_EXTRA_CA_CERTS) or ws(s)://HOST:PORT/PATH
   --latency N        sequential A->B round trips measured (after W warm-up messages, default 50)
   --burst M          messages A sends back-to-back; B counts them until M or T seconds
   --timeout-seconds  default 60; bounds connect/join, each round trip and the burst wait;
                      the whole process is killed after T+30 s
+  --warmup-burst B   an unmeasured burst of B messages (all received) before the round trips (default 0)
+  --server-pid       the server's process id: its CPU time during the burst is reported (Linux /proc)
 stdout: one JSON line; stderr: logs. Exit 0 on a result (also a stalled burst), non-zero on errors.`;
 
 const startedAt = process.hrtime.bigint();
@@ -60,6 +63,8 @@ function parseArgs(argv) {
     "burst": "int",
     "timeout-seconds": "number",
     "warmup": "int",
+    "warmup-burst": "int",
+    "server-pid": "int",
   };
   const out = {};
   for (let i = 0; i < argv.length; i++) {
@@ -96,6 +101,7 @@ function parseArgs(argv) {
   }
   out["timeout-seconds"] ??= 60;
   out["warmup"] ??= 50;
+  out["warmup-burst"] ??= 0;
 
   let transport;
   if (/^xmpps?:\/\//i.test(out.service)) transport = "tcp";
@@ -116,6 +122,8 @@ function parseArgs(argv) {
     latency: out.latency,
     burst: out.burst,
     warmup: out.warmup,
+    warmupBurst: out["warmup-burst"],
+    serverPid: out["server-pid"],
     timeoutMs: Math.round(out["timeout-seconds"] * 1000),
   };
 }
@@ -200,6 +208,18 @@ function withTimeout(promise, ms, what) {
       timer = setTimeout(() => reject(new Error(`timeout after ${(ms / 1000).toFixed(1)} s: ${what}`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
+}
+
+// User + system CPU ms of another process (Linux /proc/PID/stat; clock ticks assumed 100 Hz), or null.
+function processCpuMs(pid) {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 function round(x, digits) {
@@ -379,6 +399,31 @@ async function main() {
     const message = (kind, seq) =>
       xml("message", { to: opts.room, type: "groupchat", id: `${kind}-${seq}-${runId}` }, xml("body", {}, `${kind}-${seq}${suffix}`));
 
+    // -------- warm-up (unmeasured), as the C# runner does for its client: twice a burst of B messages and
+    // 200 round trips, each time followed by a 1 s pause for background compilation
+    for (let round = 0; opts.warmupBurst > 0 && round < 2; round++) {
+      phase = `warm-up round ${round + 1}`;
+      let warmReceived = 0;
+      let warmResolve;
+      const warmDone = new Promise((resolve) => (warmResolve = resolve));
+      onBenchMessage = (k) => {
+        if (k === `warmburst${round}` && ++warmReceived === opts.warmupBurst) warmResolve();
+      };
+      log(`warm-up round ${round + 1}: a burst of ${opts.warmupBurst} and 200 round trips, unmeasured`);
+      for (let i = 0; i < opts.warmupBurst; i++) await guarded(a.send(message(`warmburst${round}`, i)));
+      await guarded(withTimeout(warmDone, opts.timeoutMs, "the warm-up burst to reach B"));
+      for (let i = 0; i < 200; i++) {
+        const received = new Promise((resolve) => {
+          onBenchMessage = (k, s) => {
+            if (k === `warmrt${round}` && s === i) resolve();
+          };
+        });
+        await guarded(withTimeout(Promise.all([a.send(message(`warmrt${round}`, i)), received]), opts.timeoutMs, "a warm-up round trip"));
+      }
+      onBenchMessage = null;
+      await sleep(1_000);
+    }
+
     // -------- latency
     const samples = new Float64Array(opts.latency);
     const total = opts.warmup + opts.latency;
@@ -442,6 +487,8 @@ async function main() {
     let sent = 0;
     let sendError = null;
     phase = "burst phase";
+    const cpuStart = process.cpuUsage();
+    const serverCpuStart = processCpuMs(opts.serverPid);
     const tStart = process.hrtime.bigint();
     const sender = (async () => {
       // What @xmpp/client users normally write: await each send. The promise resolves once the
@@ -466,6 +513,8 @@ async function main() {
     const outcome = await Promise.race([done.then(() => "done"), timedOut, fatalNow]);
     clearTimeout(timer);
     const tEnd = process.hrtime.bigint();
+    const cpu = process.cpuUsage(cpuStart);
+    const serverCpuEnd = processCpuMs(opts.serverPid);
     onBenchMessage = null;
     await Promise.race([sender, sleep(1_000)]);
 
@@ -479,6 +528,9 @@ async function main() {
       seconds: round(seconds, 3),
       perSecond: round(seconds > 0 ? received / seconds : 0, 1),
       stalled,
+      // CPU of this process (both occupants) and of the server from the first send to the last receipt.
+      cpuMs: round((cpu.user + cpu.system) / 1000, 1),
+      serverCpuMs: serverCpuStart === null || serverCpuEnd === null ? null : serverCpuEnd - serverCpuStart,
     };
     if (stalled) {
       const why = outcome === "fatal" ? `a client dropped (${fatal?.message})` : `timeout after ${(Number(tEnd - tStart) / 1e9).toFixed(1)} s`;

@@ -85,8 +85,10 @@ public sealed partial class XmppClient
 
             foreach (var (xml, isMessage) in resend)
             {
-                SendRawOn(session, xml, isMessage);
+                QueueRawOn(session, xml, isMessage);
             }
+
+            session.Flush();
         }
         catch
         {

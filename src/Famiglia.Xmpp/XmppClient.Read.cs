@@ -87,6 +87,7 @@ public sealed partial class XmppClient
 
         session.AckOwed = false;
         session.Enqueue($"<a xmlns='{SmNs}' h='{inbound.ToString(CultureInfo.InvariantCulture)}'/>");
+        session.Flush(); // on the read loop, but never waiting: a write that cannot complete at once goes on by itself
     }
 
     private void AnswerIq(XmppSession session, IqStanza iq)

@@ -3,6 +3,7 @@ namespace Famiglia.Xmpp;
 public sealed partial class XmppClient
 {
     private const string AckRequest = "<r xmlns='urn:xmpp:sm:3'/>";
+    private const int PumpBatch = 64;
 
     /// <summary>The one place where every failure of a live session ends up.</summary>
     internal void OnConnectionFailed(XmppSession session, Exception error)
@@ -100,22 +101,38 @@ public sealed partial class XmppClient
                 while (!session.HasFailed)
                 {
                     Task? waitForAck = null;
+                    var drained = false;
                     lock (_sm)
                     {
-                        // Read and send under the lock, so the fast path in SendAsync cannot overtake.
-                        if (_sm.Enabled && _sm.UnackedCount >= _options.MaxUnackedStanzas)
+                        // Read and queue under the lock, so the fast path in SendAsync cannot overtake; a bounded
+                        // batch at a time, since the read loop takes this lock for every stanza it receives.
+                        for (var moved = 0; moved < PumpBatch; moved++)
                         {
-                            waitForAck = _sm.AckSignal;
+                            if (_sm.Enabled && _sm.UnackedCount >= _options.MaxUnackedStanzas)
+                            {
+                                waitForAck = _sm.AckSignal;
+                                break;
+                            }
+
+                            if (!reader.TryRead(out var stanza))
+                            {
+                                drained = true;
+                                break;
+                            }
+
+                            QueueOn(session, stanza);
                         }
-                        else if (reader.TryRead(out var stanza))
-                        {
-                            SendOn(session, stanza);
-                            continue;
-                        }
-                        else
-                        {
-                            break;
-                        }
+                    }
+
+                    session.Flush(); // outside the lock: the batch goes out in one write
+                    if (drained)
+                    {
+                        break;
+                    }
+
+                    if (waitForAck is null)
+                    {
+                        continue;
                     }
 
                     XmppLog.Backpressure(_logger, _options.MaxUnackedStanzas);
@@ -131,7 +148,8 @@ public sealed partial class XmppClient
     }
 
     /// <summary>The fast path of <see cref="SendAsync"/>: online, nothing queued ahead of it and under the
-    /// acknowledgement limit, the stanza goes straight to the session's writer without a hop through the pump.</summary>
+    /// acknowledgement limit, the stanza goes straight to the session, and is written on the caller's thread
+    /// unless a write is in progress, without a hop through the pump.</summary>
     private bool TrySendNow(Stanza stanza)
     {
         var session = _session;
@@ -147,9 +165,11 @@ public sealed partial class XmppClient
                 return false;
             }
 
-            SendOn(session, stanza);
-            return true;
+            QueueOn(session, stanza);
         }
+
+        session.Flush(); // outside the lock: written here and now unless a write is already in progress
+        return true;
     }
 
     private void RequestAck(XmppSession session)
@@ -161,5 +181,7 @@ public sealed partial class XmppClient
                 session.Enqueue(AckRequest);
             }
         }
+
+        session.Flush();
     }
 }

@@ -119,7 +119,7 @@ public sealed partial class XmppClient : IAsyncDisposable
                 session.Enqueue(new PresenceStanza(room.OccupantJid, "unavailable").ToString());
             }
 
-            await session.CloseAsync(cancellationToken);
+            await session.CloseAsync(cancellationToken); // writes what is queued, then the stream close
             await session.DisposeAsync();
         }
 
@@ -144,8 +144,20 @@ public sealed partial class XmppClient : IAsyncDisposable
     }
 
     /// <summary>Queues a stanza for sending, in order with every other. A message gets an XEP-0359 origin-id
-    /// when it has none. Waits when the send queue is full; while the connection is down, stanzas wait in the
-    /// queue and go out on reconnect. Use <see cref="SendIqAsync"/> for requests that expect an answer.</summary>
+    /// when it has none. Use <see cref="SendIqAsync"/> for requests that expect an answer.</summary>
+    /// <remarks>
+    /// Completing means the stanza is in the connection's ordered send queue, not that the server has it:
+    /// <list type="bullet">
+    /// <item>Connected, with nothing queued ahead and no write in progress, it is written on the caller's thread
+    /// before this returns (a TLS write the kernel accepts at once).</item>
+    /// <item>Connected with a write in progress, it is queued behind it and the writer at work writes it.</item>
+    /// <item>While the connection is down, or while the server has <see cref="XmppClientOptions.MaxUnackedStanzas"/>
+    /// stanzas unacknowledged, it waits in the client's queue and this completes once it is queued there; when that
+    /// queue (<see cref="XmppClientOptions.SendQueueCapacity"/>) is full, this waits for room (backpressure).</item>
+    /// </list>
+    /// Delivery is made sure by XEP-0198: a stanza the server has not acknowledged when the connection fails,
+    /// including one whose write failed, is resent on resume or after reconnecting (messages only, on a new session).
+    /// </remarks>
     public async ValueTask SendAsync(Stanza stanza, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stanza);
@@ -234,12 +246,20 @@ public sealed partial class XmppClient : IAsyncDisposable
 
     internal void RemoveRoom(MucRoom room) => _rooms.TryRemove(new KeyValuePair<Jid, MucRoom>(room.Jid, room));
 
-    /// <summary>Sends a stanza on a session, counting it for stream management.</summary>
-    internal void SendOn(XmppSession session, Stanza stanza) => SendRawOn(session, stanza.ToString(), stanza is MessageStanza);
+    /// <summary>Sends a stanza on a session, counting it for stream management. Writes on this thread when
+    /// no write is in progress; must not be called holding the stream-management lock (use <see cref="QueueOn"/>).</summary>
+    internal void SendOn(XmppSession session, Stanza stanza)
+    {
+        QueueOn(session, stanza);
+        session.Flush();
+    }
+
+    /// <summary>Queues a stanza on a session without writing; the caller flushes the session after releasing its locks.</summary>
+    internal void QueueOn(XmppSession session, Stanza stanza) => QueueRawOn(session, stanza.ToString(), stanza is MessageStanza);
 
     /// <summary>Queues serialized stanza XML on a session. With XEP-0198 on, it is kept until the server
     /// acknowledges it, so a session that dies first does not lose it: it is resent on resume or reconnect.</summary>
-    internal void SendRawOn(XmppSession session, string xml, bool isMessage)
+    internal void QueueRawOn(XmppSession session, string xml, bool isMessage)
     {
         lock (_sm)
         {

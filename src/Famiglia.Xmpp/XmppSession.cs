@@ -1,23 +1,19 @@
-using System.Threading.Channels;
 using Famiglia.Xmpp.Transport;
 using Famiglia.Xmpp.Xml;
 using Microsoft.Extensions.Logging;
 
 namespace Famiglia.Xmpp;
 
-/// <summary>One negotiated connection: its transport, one read loop, one writer draining a channel,
-/// and a keepalive. Every failure of any of them reaches <see cref="XmppClient"/> exactly once.</summary>
-internal sealed class XmppSession : IAsyncDisposable
+/// <summary>One negotiated connection: its transport, one read loop, one writer at a time draining the
+/// outgoing queue (see XmppSession.Write.cs), and a keepalive. Every failure of any of them reaches
+/// <see cref="XmppClient"/> exactly once.</summary>
+internal sealed partial class XmppSession : IAsyncDisposable
 {
     private readonly XmppClient _client;
     private readonly ILogger _logger;
-    // Not synchronous continuations: queuing happens under the stream-management lock and on the read loop,
-    // and a socket write must never run there. Measured, the saved thread hop was within the noise.
-    private readonly Channel<string> _outgoing = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly TimeProvider _time;
     private Task _readLoop = Task.CompletedTask;
-    private Task _writeLoop = Task.CompletedTask;
     private Task _keepAlive = Task.CompletedTask;
     private int _failed;
     private long _lastReceivedTicks;
@@ -64,12 +60,8 @@ internal sealed class XmppSession : IAsyncDisposable
     public void Start(TimeSpan keepAliveInterval)
     {
         _readLoop = Task.Run(ReadLoopAsync);
-        _writeLoop = Task.Run(WriteLoopAsync);
         _keepAlive = Task.Run(() => KeepAliveLoopAsync(keepAliveInterval));
     }
-
-    /// <summary>Queues serialized XML for the writer. Returns false when the session is gone.</summary>
-    public bool Enqueue(string xml) => !HasFailed && _outgoing.Writer.TryWrite(xml);
 
     /// <summary>Marks the session failed; true only for the first caller.</summary>
     public bool TryMarkFailed()
@@ -79,34 +71,15 @@ internal sealed class XmppSession : IAsyncDisposable
             return false;
         }
 
-        _outgoing.Writer.TryComplete();
         _stop.Cancel();
         return true;
-    }
-
-    /// <summary>Closes the stream politely, then the connection.</summary>
-    public async Task CloseAsync(CancellationToken cancellationToken)
-    {
-        if (TryMarkFailed())
-        {
-            try
-            {
-                await _writeLoop.WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                // The writer could not drain; close anyway.
-            }
-
-            await Transport.CloseStreamAsync(cancellationToken);
-        }
     }
 
     public async ValueTask DisposeAsync()
     {
         TryMarkFailed();
         await Transport.DisposeAsync();
-        await Task.WhenAll(_readLoop, _writeLoop, _keepAlive).ContinueWith(static _ => { }, TaskScheduler.Default);
+        await Task.WhenAll(_readLoop, WaitForWriterAsync(), _keepAlive).ContinueWith(static _ => { }, TaskScheduler.Default);
         _stop.Dispose();
     }
 
@@ -135,33 +108,6 @@ internal sealed class XmppSession : IAsyncDisposable
                     _client.SendOwedAck(this);
                 }
             }
-        }
-        catch (Exception ex)
-        {
-            _client.OnConnectionFailed(this, ex);
-        }
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        var batch = new List<string>();
-        try
-        {
-            while (await _outgoing.Reader.WaitToReadAsync(_stop.Token))
-            {
-                batch.Clear();
-                while (batch.Count < 256 && _outgoing.Reader.TryRead(out var xml))
-                {
-                    XmppLog.TraceSend(_logger, xml);
-                    batch.Add(xml);
-                }
-
-                await Transport.WriteAsync(batch, _stop.Token);
-            }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // Closing.
         }
         catch (Exception ex)
         {

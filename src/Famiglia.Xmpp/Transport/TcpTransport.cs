@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -10,6 +11,7 @@ namespace Famiglia.Xmpp.Transport;
 /// <summary>RFC 6120 over TCP, with STARTTLS.</summary>
 internal sealed class TcpTransport : IXmppTransport
 {
+    private const int MaxKeptWriteBuffer = 64 * 1024;
     private readonly string _host;
     private readonly int _port;
     private readonly XmppTlsOptions _tls;
@@ -18,6 +20,7 @@ internal sealed class TcpTransport : IXmppTransport
     private readonly Queue<XmppFrame> _frames = new();
     private readonly List<XmppFrame> _scratch = [];
     private readonly byte[] _readBuffer = new byte[64 * 1024];
+    private byte[]? _writeBuffer;
     private Socket? _socket;
     private Stream? _stream;
 
@@ -86,20 +89,32 @@ internal sealed class TcpTransport : IXmppTransport
 
     public async ValueTask WriteAsync(IReadOnlyList<string> elements, CancellationToken cancellationToken)
     {
-        if (elements.Count == 1)
-        {
-            await WriteRawAsync(elements[0], cancellationToken);
-            return;
-        }
-
-        // One write for a batch: fewer syscalls and TCP segments under load.
-        var builder = new StringBuilder();
+        // One write for the batch, encoded straight into a buffer kept for the next one: one TLS record
+        // (up to 16 KB) and one send for everything the writer found queued.
+        var length = 0;
         foreach (var element in elements)
         {
-            builder.Append(element);
+            length += Encoding.UTF8.GetByteCount(element);
         }
 
-        await WriteRawAsync(builder.ToString(), cancellationToken);
+        var buffer = RentWriteBuffer(length);
+        try
+        {
+            var written = 0;
+            foreach (var element in elements)
+            {
+                written += Encoding.UTF8.GetBytes(element, buffer.AsSpan(written));
+            }
+
+            await WriteBytesAsync(buffer.AsMemory(0, written), cancellationToken);
+        }
+        finally
+        {
+            if (buffer != _writeBuffer)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
     }
 
     public async Task StartTlsAsync(string domain, CancellationToken cancellationToken)
@@ -137,10 +152,28 @@ internal sealed class TcpTransport : IXmppTransport
         _socket?.Dispose();
     }
 
-    private async ValueTask WriteRawAsync(string text, CancellationToken cancellationToken)
+    /// <summary>The buffer kept for batches up to <see cref="MaxKeptWriteBuffer"/> (only one writer at a time uses
+    /// it), or a pooled one for a larger batch.</summary>
+    private byte[] RentWriteBuffer(int length)
+    {
+        if (length > MaxKeptWriteBuffer)
+        {
+            return ArrayPool<byte>.Shared.Rent(length);
+        }
+
+        if (_writeBuffer is null || _writeBuffer.Length < length)
+        {
+            _writeBuffer = new byte[Math.Max(length, 4096)];
+        }
+
+        return _writeBuffer;
+    }
+
+    private ValueTask WriteRawAsync(string text, CancellationToken cancellationToken) => WriteAsync([text], cancellationToken);
+
+    private async ValueTask WriteBytesAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         var stream = _stream ?? throw new InvalidOperationException("Not connected.");
-        var bytes = Encoding.UTF8.GetBytes(text);
         await stream.WriteAsync(bytes, cancellationToken);
         await stream.FlushAsync(cancellationToken);
     }
