@@ -133,6 +133,21 @@ internal sealed partial class InstanceManager(
     {
         using var activity = AegisTracing.Start("aegis.pause");
         activity?.SetTag(AegisTracing.InstanceId, instanceId);
+        try
+        {
+            var paused = await PauseTracedAsync(instanceId, activity, cancellationToken);
+            activity?.SetTag(AegisTracing.Outcome, "ok");
+            return paused;
+        }
+        catch (Exception ex)
+        {
+            activity.Failed(ex);
+            throw;
+        }
+    }
+
+    private async Task<InstanceEntity> PauseTracedAsync(string instanceId, Activity? activity, CancellationToken cancellationToken)
+    {
         var instance = await GetAsync(instanceId, cancellationToken);
         activity?.SetTag(AegisTracing.AppId, instance.AppId);
         InstanceTransitions.Ensure(instanceId, instance.State, InstanceState.Paused);
@@ -150,12 +165,10 @@ internal sealed partial class InstanceManager(
                 i.LastActivityAt = route?.LastActivity ?? i.LastActivityAt;
             }, cancellationToken);
             route?.MarkPaused(now);
-            activity?.SetTag(AegisTracing.Outcome, "ok");
             return paused;
         }
-        catch (Exception ex)
+        catch
         {
-            activity.Failed(ex);
             route?.Open();
             throw;
         }

@@ -26,7 +26,10 @@ public sealed class TracingConsoleTests
     {
         using var data = TempDirectory.Create("aegisd-trace-console");
         await using var daemon = await AegisDaemonProcess.StartAsync(data.Path, settings: ["--Aegis:Tracing:Console=true"]);
-        using var api = daemon.CreateClient();
+        // Without trace headers: in this test process the other tests' in-process daemons listen to HttpClient with
+        // their samplers off, and a not-sampled parent would rightly keep this aegisd from recording the request.
+        using var api = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = daemon.BaseAddress };
+        api.DefaultRequestHeaders.Authorization = new("Bearer", File.ReadAllText(Path.Combine(data.Path, "token")).Trim());
         var secret = "s3cret-" + Guid.NewGuid().ToString("N");
         (await api.PostAsJsonAsync("/v1/kits", new { manifest = Kit })).EnsureSuccessStatusCode();
 
