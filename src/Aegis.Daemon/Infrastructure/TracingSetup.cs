@@ -23,6 +23,14 @@ internal static class TracingSetup
     {
         builder.Services.AddOptions<TracingOptions>().BindConfiguration("Aegis:Tracing").ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<TracingOptions>, TracingOptionsValidator>();
+        if (!Exporting(builder.Configuration))
+        {
+            // No tracer provider: nothing listens to aegisd's, ASP.NET Core's or HttpClient's sources, so no span is
+            // even created. (Instrumentation with a sampler that drops everything still cost the router a third of its
+            // throughput: every request and forward made an Activity.)
+            return builder;
+        }
+
         builder.Services.AddOpenTelemetry().WithTracing(tracing =>
         {
             tracing
@@ -32,8 +40,19 @@ internal static class TracingSetup
                 .AddHttpClientInstrumentation();
             ((IDeferredTracerProviderBuilder)tracing).Configure((services, provider) =>
             {
-                var options = services.GetRequiredService<IOptions<TracingOptions>>().Value;
                 var configuration = services.GetRequiredService<IConfiguration>();
+                TracingOptions options;
+                try
+                {
+                    options = services.GetRequiredService<IOptions<TracingOptions>>().Value;
+                }
+                catch (OptionsValidationException)
+                {
+                    // Host start reports it (ValidateOnStart), naming the setting; this provider just exports nothing.
+                    provider.SetSampler(new AlwaysOffSampler());
+                    return;
+                }
+
                 var exporters = 0;
                 if (Resolve(options, configuration).Target is { } target)
                 {
@@ -57,6 +76,13 @@ internal static class TracingSetup
         });
         return builder;
     }
+
+    /// <summary>Whether any exporter is configured; which ones, and whether their settings are usable, is decided
+    /// with the bound <see cref="TracingOptions"/>.</summary>
+    private static bool Exporting(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration["Aegis:Tracing:Otlp:Endpoint"])
+        || !string.IsNullOrWhiteSpace(configuration[OtlpEndpointVariable])
+        || !string.IsNullOrWhiteSpace(configuration["Aegis:Tracing:Console"]);
 
     private static bool IsScrapeOrProbe(PathString path) => path.StartsWithSegments("/metrics") || path.StartsWithSegments("/healthz");
 

@@ -15,7 +15,7 @@ public sealed class TracingConfigurationTests
         try
         {
             var error = Assert.ThrowsAny<Exception>(() => daemon.CreateAuthorizedClient());
-            Assert.Contains(setting, error.ToString());
+            Assert.True(error.ToString().Contains(setting, StringComparison.Ordinal), error.ToString());
         }
         finally
         {
