@@ -11,7 +11,7 @@ namespace Aegis.Daemon.Infrastructure;
 /// <summary>
 /// Traces: aegisd's own spans (<see cref="AegisTracing"/>), ASP.NET Core's server spans and HttpClient's client spans
 /// (the router's forward), exported over OTLP and/or to the console as <see cref="TracingOptions"/> say. With no
-/// exporter the sampler records nothing, so a span costs a sampling decision.
+/// exporter there is no tracer provider: nothing listens, so no span is created.
 /// </summary>
 internal static class TracingSetup
 {
@@ -82,7 +82,7 @@ internal static class TracingSetup
     private static bool Exporting(IConfiguration configuration) =>
         !string.IsNullOrWhiteSpace(configuration["Aegis:Tracing:Otlp:Endpoint"])
         || !string.IsNullOrWhiteSpace(configuration[OtlpEndpointVariable])
-        || !string.IsNullOrWhiteSpace(configuration["Aegis:Tracing:Console"]);
+        || (bool.TryParse(configuration["Aegis:Tracing:Console"], out var console) && console);
 
     private static bool IsScrapeOrProbe(PathString path) => path.StartsWithSegments("/metrics") || path.StartsWithSegments("/healthz");
 
