@@ -46,9 +46,10 @@ internal static class TracingSetup
                 {
                     options = services.GetRequiredService<IOptions<TracingOptions>>().Value;
                 }
-                catch (OptionsValidationException)
+                catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
                 {
-                    // Host start reports it (ValidateOnStart), naming the setting; this provider just exports nothing.
+                    // A bad value (or one the binder cannot convert): host start reports it (ValidateOnStart), naming the
+                    // setting; this provider just exports nothing.
                     provider.SetSampler(new AlwaysOffSampler());
                     return;
                 }
