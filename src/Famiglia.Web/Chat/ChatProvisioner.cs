@@ -17,7 +17,6 @@ namespace Famiglia.Web.Chat;
 internal sealed partial class ChatProvisioner(
     IDbContextFactory<FamigliaDbContext> db,
     EjabberdAdminClient admin,
-    EjabberdMucCommands muc,
     ChatAddresses addresses,
     ServiceAccount service,
     SecretBox secrets,
@@ -37,7 +36,7 @@ internal sealed partial class ChatProvisioner(
     public async Task ProvisionAllAsync(CancellationToken cancellationToken = default)
     {
         await admin.RegisterAsync(ChatAddresses.ServiceUser, addresses.Domain, service.Password, cancellationToken);
-        await muc.RegisterNickAsync(addresses.ServiceNick, addresses.ServiceJid, addresses.MucService, cancellationToken);
+        await admin.RegisterNickAsync(addresses.ServiceNick, addresses.ServiceJid, addresses.MucService, cancellationToken);
         List<string> users, rooms;
         await using (var context = await db.CreateDbContextAsync(cancellationToken))
         {
@@ -64,7 +63,7 @@ internal sealed partial class ChatProvisioner(
     {
         var (account, handle) = await AccountOfAsync(userId, cancellationToken);
         await admin.RegisterAsync(account.User, addresses.Domain, account.Password, cancellationToken);
-        await muc.RegisterNickAsync(handle, addresses.UserJid(handle), addresses.MucService, cancellationToken);
+        await admin.RegisterNickAsync(handle, addresses.UserJid(handle), addresses.MucService, cancellationToken);
         return account;
     }
 
@@ -113,7 +112,7 @@ internal sealed partial class ChatProvisioner(
 
         // Again for a room that existed already, which creating leaves as it was (after the affiliations, so that making a
         // room members-only puts out no participant).
-        await muc.ChangeRoomOptionAsync(name, addresses.MucService, "members_only", membersOnly ? "true" : "false", cancellationToken);
+        await admin.ChangeRoomOptionAsync(name, addresses.MucService, "members_only", membersOnly ? "true" : "false", cancellationToken);
 
         _provisionedRooms[roomId] = true;
     }

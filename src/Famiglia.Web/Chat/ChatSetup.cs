@@ -13,9 +13,6 @@ internal static class ChatSetup
         builder.Services.AddSingleton(services => new EjabberdAdminClient(
             new HttpClient { Timeout = TimeSpan.FromSeconds(30) },
             services.GetRequiredService<IOptions<FamigliaOptions>>().Value.EjabberdAdminUrl));
-        builder.Services.AddSingleton(services => new EjabberdMucCommands(
-            new HttpClient { Timeout = TimeSpan.FromSeconds(30) },
-            services.GetRequiredService<IOptions<FamigliaOptions>>().Value.EjabberdAdminUrl));
         builder.Services.AddSingleton<ChatAddresses>();
         builder.Services.AddSingleton<ServiceAccount>();
         builder.Services.AddSingleton<XmppClientFactory>();

@@ -99,6 +99,23 @@ public sealed class EjabberdAdminClient
         ExpectZero("set_room_affiliation", status, body);
     }
 
+    /// <summary>Reserves <paramref name="nick"/> in every room of <paramref name="service"/> for <paramref name="jid"/>: anyone
+    /// else entering with it is refused (<c>conflict</c>). Idempotent for the same JID.</summary>
+    public async Task RegisterNickAsync(string nick, string jid, string service, CancellationToken cancellationToken = default)
+    {
+        // Version 0 calls the MUC service "host" here.
+        var (status, body) = await CallAsync("muc_register_nick", new JsonObject { ["nick"] = nick, ["jid"] = jid, ["host"] = service }, cancellationToken);
+        ExpectZero("muc_register_nick", status, body);
+    }
+
+    /// <summary>Sets one option of an existing room, e.g. <c>members_only</c> = <c>true</c>.</summary>
+    public async Task ChangeRoomOptionAsync(string name, string service, string option, string value, CancellationToken cancellationToken = default)
+    {
+        var (status, body) = await CallAsync("change_room_option",
+            new JsonObject { ["name"] = name, ["service"] = service, ["option"] = option, ["value"] = value }, cancellationToken);
+        ExpectZero("change_room_option", status, body);
+    }
+
     /// <summary>The room's current occupants.</summary>
     public async Task<IReadOnlyList<EjabberdOccupant>> GetRoomOccupantsAsync(string name, string service, CancellationToken cancellationToken = default)
     {

@@ -1,4 +1,5 @@
 using Famiglia.TestKit;
+using Famiglia.Xmpp.Admin;
 using Xunit.Abstractions;
 
 namespace Famiglia.Xmpp.Tests.Muc;
@@ -203,6 +204,31 @@ public class MucTests(EjabberdFixture ejabberd, ITestOutputHelper output) : Xmpp
 
         var received = await atBob.NextAsync(500);
         Assert.Equal(Enumerable.Range(0, 500).Select(i => $"m{i}"), received.Select(m => m.Body));
+    }
+
+    [Fact]
+    public async Task Admin_can_make_an_existing_room_members_only_and_reserve_a_nick_for_one_jid()
+    {
+        var roomJid = NewRoom(ejabberd, "reserved");
+        await ejabberd.Admin.CreateRoomAsync(roomJid.Local!, ejabberd.MucService, ejabberd.Host, new Dictionary<string, string> { ["persistent"] = "true" });
+        var owner = await ConnectAsync(ejabberd, "nickowner");
+        var other = await ConnectAsync(ejabberd, "nickother");
+
+        // A nick reserved for nickowner's JID: anyone else entering with it is refused.
+        await ejabberd.Admin.RegisterNickAsync("@u:nickowner@dev1.localhost", $"nickowner@{ejabberd.Host}", ejabberd.MucService);
+        await ejabberd.Admin.RegisterNickAsync("@u:nickowner@dev1.localhost", $"nickowner@{ejabberd.Host}", ejabberd.MucService); // idempotent
+        var taken = await Assert.ThrowsAsync<MucJoinException>(() => other.JoinRoomAsync(roomJid, "@u:nickowner@dev1.localhost"));
+        Assert.Equal("conflict", taken.Condition);
+        Assert.True((await owner.JoinRoomAsync(roomJid, "@u:nickowner@dev1.localhost")).IsJoined);
+
+        // The open room made members-only afterwards: a non-member can no longer enter.
+        await ejabberd.Admin.ChangeRoomOptionAsync(roomJid.Local!, ejabberd.MucService, "members_only", "true");
+        var refused = await Assert.ThrowsAsync<MucJoinException>(() => other.JoinRoomAsync(roomJid, "@u:nickother@dev1.localhost"));
+        Assert.Equal("registration-required", refused.Condition);
+
+        var error = await Assert.ThrowsAsync<EjabberdAdminException>(() =>
+            ejabberd.Admin.ChangeRoomOptionAsync("no-such-room-" + Guid.NewGuid().ToString("N")[..6], ejabberd.MucService, "members_only", "true"));
+        Assert.Contains("change_room_option", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
