@@ -24,10 +24,19 @@ public sealed record SandboxSpec(string InstanceId, string AppId, string Command
     public SandboxImage? Image { get; init; }
 
     /// <summary>
-    /// A release's artifact directory, mounted read-only at <c>/agent</c> (spec §4: the agent's code, e.g.
-    /// <c>/agent/index.js</c>); shared, unchanged, by every instance of the release. Null: no <c>/agent</c>.
+    /// A release's artifact directory, mounted at <c>/agent</c> (spec §4: the agent's code, e.g.
+    /// <c>/agent/index.js</c>); shared, unchanged, by every instance of the release. Read-only unless
+    /// <see cref="InstanceLayerDirectory"/> is set. Null: no <c>/agent</c>.
     /// </summary>
     public string? ReleaseDirectory { get; init; }
+
+    /// <summary>
+    /// The instance layer (AEGIS.md snapshot tiers): a host directory whose <c>upper/</c> holds what the instance
+    /// changed in <c>/agent</c>, over the untouched <see cref="ReleaseDirectory"/>; created if missing, kept after the
+    /// sandbox ends, so a later sandbox given the same directory sees those changes. bwrap mounts it as an overlayfs
+    /// layer; backends without layers (qemu: the release is a read-only disk) ignore it. Null: <c>/agent</c> is read-only.
+    /// </summary>
+    public string? InstanceLayerDirectory { get; init; }
 
     /// <summary>Host directory mounted read-write at <c>/canvas</c>; defaults to <c>canvas</c> inside the workspace (created if missing).</summary>
     public string? CanvasDirectory { get; init; }

@@ -25,6 +25,9 @@ public abstract class SandboxTestBase : IAsyncLifetime
 
     protected ILoggerFactory LoggerFactory { get; }
 
+    /// <summary>The test's temp directory, removed when it ends; the backend's state is in <c>state/</c> below it.</summary>
+    protected string Root => _root.FullName;
+
     protected ISandboxBackend Backend => _backend ??= CreateBackend(Path.Combine(_root.FullName, "state"), LoggerFactory);
 
     /// <summary>The backend under test, keeping its own files (logs, runtime state) below <paramref name="stateDirectory"/>.</summary>

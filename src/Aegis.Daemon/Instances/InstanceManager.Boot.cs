@@ -145,6 +145,7 @@ internal sealed partial class InstanceManager
                 Image = image?.Image,
                 CanvasDirectory = canvasDir,
                 ReleaseDirectory = release?.ArtifactDirectory,
+                InstanceLayerDirectory = release is null ? null : InstanceLayer(app.Id, volume, release.Id),
                 Resources = new SandboxResources(manifest.Resources.Memory, manifest.Resources.Cpu),
                 Network = new SandboxNetwork(manifest.Networking.Egress == EgressPolicy.Allow ? SandboxEgress.Allow : SandboxEgress.Deny, exposePort),
                 InternalHosts = await InternalHostsAsync(manifest.Networking, cancellationToken),
@@ -198,6 +199,26 @@ internal sealed partial class InstanceManager
 
             throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "Boot failed", $"Instance {instance.Id} of {app.Id} failed to boot: {reason}");
         }
+    }
+
+    /// <summary>
+    /// The app's instance layer over <paramref name="releaseId"/> (what its instances changed in <c>/agent</c>, kept
+    /// across terminate like the workspace, AEGIS.md's bwrap snapshot); layers over the app's other releases are stale and
+    /// go (a layer is only meaningful over the release it was written on).
+    /// </summary>
+    private string InstanceLayer(string appId, string volume, string releaseId)
+    {
+        var layers = Path.Combine(volume, "layers");
+        if (Directory.Exists(layers))
+        {
+            foreach (var stale in Directory.EnumerateDirectories(layers).Where(d => Path.GetFileName(d) != releaseId))
+            {
+                Directory.Delete(stale, recursive: true);
+                LayerDropped(logger, appId, Path.GetFileName(stale));
+            }
+        }
+
+        return Path.Combine(layers, releaseId);
     }
 
     /// <summary>Each manifest <c>internal_hosts</c> entry with the host-side target configuration gives its name.</summary>

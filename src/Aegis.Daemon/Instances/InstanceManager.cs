@@ -406,6 +406,9 @@ internal sealed partial class InstanceManager(
     [LoggerMessage(3, LogLevel.Information, "Instance {InstanceId}: removed leftover {Leftover}")]
     private static partial void LeftoverRemoved(ILogger logger, string instanceId, string leftover);
 
+    [LoggerMessage(28, LogLevel.Information, "App {AppId}: dropped its instance layer over release {ReleaseId}, which it no longer runs")]
+    private static partial void LayerDropped(ILogger logger, string appId, string releaseId);
+
     [LoggerMessage(2, LogLevel.Warning, "Terminating instance {InstanceId} failed")]
     private static partial void TerminateFailed(ILogger logger, string instanceId, Exception exception);
 }

@@ -120,6 +120,13 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
             network = await SandboxNetworkNamespace.CreateAsync(
                 NetworkNamespaceName(spec.InstanceId), _options.SubnetPrefix, _subnets, spec.Network, cancellationToken);
             SandboxRootFs.WriteEtc(etc, spec, _options.SandboxUid, network.HostAddress);
+            var agent = spec.ReleaseDirectory;
+            if (spec is { ReleaseDirectory: { } release, InstanceLayerDirectory: { } layer })
+            {
+                agent = Path.Combine(runtimeDirectory, "agent");
+                SandboxMounts.MountOverlay(release, layer, agent);
+            }
+
             var forwarderLogger = _loggerFactory.CreateLogger<TcpForwarder>();
             foreach (var host in spec.InternalHosts.DistinctBy(h => h.Port))
             {
@@ -167,7 +174,8 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
                 _loggerFactory.CreateLogger<BubblewrapSandbox>());
             try
             {
-                var options = SandboxRootFs.Encode(SandboxRootFs.BuildOptions(spec, etc, canvas, control.Path, _options.SandboxUid));
+                var options = SandboxRootFs.Encode(SandboxRootFs.BuildOptions(
+                    spec, etc, canvas, control.Path, _options.SandboxUid, agent, agentWritable: spec.InstanceLayerDirectory is not null));
                 await process.StandardInput.BaseStream.WriteAsync(options, cancellationToken);
                 process.StandardInput.Close();
             }
@@ -202,7 +210,7 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
             await TryAsync(logger, spec.InstanceId, "cgroup", () => cgroup?.DeleteAsync() ?? Task.CompletedTask);
             await TryAsync(logger, spec.InstanceId, "runtime directory", () =>
             {
-                Directory.Delete(runtimeDirectory, recursive: true);
+                SandboxMounts.DeleteDirectory(runtimeDirectory);
                 return Task.CompletedTask;
             });
             if (exception is SandboxException)
@@ -267,6 +275,11 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
         if (!Path.IsPathFullyQualified(spec.WorkspaceDirectory) || !Directory.Exists(spec.WorkspaceDirectory))
         {
             throw new ArgumentException($"Workspace {spec.WorkspaceDirectory} must be an existing absolute path", nameof(spec));
+        }
+
+        if (spec.InstanceLayerDirectory is { } layer && (!Path.IsPathFullyQualified(layer) || spec.ReleaseDirectory is null))
+        {
+            throw new ArgumentException($"Instance layer {layer} must be an absolute path, and needs a release to lie over", nameof(spec));
         }
 
         foreach (var (name, value) in spec.Environment.Concat(spec.Image?.Environment ?? new Dictionary<string, string>()))

@@ -49,6 +49,11 @@ internal static partial class BubblewrapLeftovers
         var runtime = Path.Combine(options.RuntimeDirectory, instanceId);
         if (Directory.Exists(runtime))
         {
+            foreach (var mountPoint in SandboxMounts.UnmountUnder(runtime))
+            {
+                removed.Add($"mount {mountPoint}");
+            }
+
             Directory.Delete(runtime, recursive: true);
             removed.Add($"runtime {runtime}");
         }

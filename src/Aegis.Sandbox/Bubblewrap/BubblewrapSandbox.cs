@@ -276,7 +276,7 @@ internal sealed class BubblewrapSandbox : ISandbox
             await BubblewrapBackend.TryAsync(_logger, Id, "network", async () => await _network.DisposeAsync());
             await BubblewrapBackend.TryAsync(_logger, Id, "runtime directory", () =>
             {
-                Directory.Delete(_runtimeDirectory, recursive: true);
+                SandboxMounts.DeleteDirectory(_runtimeDirectory);
                 return Task.CompletedTask;
             });
             await _log.DisposeAsync();

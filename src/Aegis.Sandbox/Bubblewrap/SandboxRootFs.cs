@@ -58,7 +58,10 @@ internal static class SandboxRootFs
     /// The options bwrap reads from its <c>--args</c> pipe: everything but the command. The environment is in here,
     /// so secrets never appear in any <c>/proc/&lt;pid&gt;/cmdline</c>.
     /// </summary>
-    public static List<string> BuildOptions(SandboxSpec spec, string etcDirectory, string canvasDirectory, string controlSocket, int uid)
+    /// <param name="agentDirectory">What is shown at <c>/agent</c>: the release read-only, or (with
+    /// <paramref name="agentWritable"/>) the overlay of the instance layer on it; null for none.</param>
+    public static List<string> BuildOptions(
+        SandboxSpec spec, string etcDirectory, string canvasDirectory, string controlSocket, int uid, string? agentDirectory, bool agentWritable)
     {
         var id = uid.ToString(CultureInfo.InvariantCulture);
         List<string> args =
@@ -116,10 +119,11 @@ internal static class SandboxRootFs
             "--bind", controlSocket, Control.SandboxControlChannel.GuestPath,
         ]);
 
-        // The release (immutable, shared by every instance of it) at /agent, read-only: the agent's code.
-        if (spec.ReleaseDirectory is { } release)
+        // The release (immutable, shared by every instance of it) at /agent: the agent's code; writable only as the
+        // instance's own overlay layer on it.
+        if (agentDirectory is not null)
         {
-            args.AddRange(["--ro-bind", release, "/agent"]);
+            args.AddRange([agentWritable ? "--bind" : "--ro-bind", agentDirectory, "/agent"]);
         }
 
         args.AddRange(
