@@ -104,7 +104,7 @@ public class InstanceTests : DaemonTestBase
     }
 
     [Fact]
-    public async Task The_release_an_instance_runs_is_at_slash_agent_read_only()
+    public async Task The_release_an_instance_runs_is_at_slash_agent_and_stays_as_published()
     {
         var appId = await CreateAppAsync("agented",
             ["sh", "-c", "{ cat /agent/index.js; touch /agent/x 2>/dev/null && echo writable || echo read-only; } > /workspace/seen; sleep 60"],
@@ -121,7 +121,10 @@ public class InstanceTests : DaemonTestBase
             await Task.Delay(50);
         }
 
-        Assert.Equal("console.log('v1')read-only", (await File.ReadAllTextAsync(seen)).Replace("\n", "", StringComparison.Ordinal));
+        // Writable through the instance's own layer (InstanceLayerTests); the published release itself is not written.
+        Assert.Equal("console.log('v1')writable", (await File.ReadAllTextAsync(seen)).Replace("\n", "", StringComparison.Ordinal));
+        var release = Assert.Single(Directory.EnumerateDirectories(Path.Combine(Daemon.DataDirectory, "apps", appId, "releases")));
+        Assert.Equal(["index.js"], Directory.EnumerateFileSystemEntries(release).Select(Path.GetFileName));
     }
 
     [Fact]
