@@ -19,6 +19,15 @@ public interface ISandboxBackend
     /// <exception cref="SandboxException">The host refused a step (cgroup, network, process start).</exception>
     Task<ISandbox> StartAsync(SandboxSpec spec, CancellationToken cancellationToken = default);
 
+    /// <summary>True when <see cref="PrepareAsync"/> works: sandboxes can be started before anyone asks and claimed later
+    /// (the warm pool). bwrap yes; qemu no (its release and workspace disks cannot be attached to a booted microvm).</summary>
+    bool SupportsPreparation { get; }
+
+    /// <summary>Starts a generic sandbox from <paramref name="template"/> for a later <see cref="IPreparedSandbox.ClaimAsync"/>.</summary>
+    /// <exception cref="NotSupportedException">The backend cannot (<see cref="SupportsPreparation"/>).</exception>
+    /// <exception cref="SandboxException">The host refused a step; everything created is removed again.</exception>
+    Task<IPreparedSandbox> PrepareAsync(SandboxTemplate template, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// True when <see cref="SnapshotAsync"/> and <see cref="RestoreAsync"/> work: memory snapshots, every process
     /// continuing where it was (qemu). bwrap has none: CRIU does not work on this kernel.

@@ -104,7 +104,59 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
         Validate(spec);
         var canvas = spec.CanvasDirectory ?? Path.Combine(spec.WorkspaceDirectory, "canvas");
         Directory.CreateDirectory(canvas);
+        return await LaunchAsync(spec, canvas, poolDirectory: null, cancellationToken);
+    }
 
+    public bool SupportsPreparation => true;
+
+    /// <summary>
+    /// Starts everything of a sandbox that is the kit's (cgroup, network, firewall, relays, the image) with a placeholder
+    /// shell that waits on a FIFO for its start script; the app's directories are mounted onto shared mount points at
+    /// claim and propagate into the running sandbox (see <see cref="PreparedSlot"/>).
+    /// </summary>
+    public async Task<IPreparedSandbox> PrepareAsync(SandboxTemplate template, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        var runtimeDirectory = Path.Combine(_options.RuntimeDirectory, template.InstanceId);
+        var placeholder = new SandboxSpec(template.InstanceId, "", "/bin/sh", Path.GetTempPath())
+        {
+            Image = template.Image,
+            Resources = template.Resources,
+            Network = template.Network,
+            InternalHosts = template.InternalHosts,
+        };
+        Validate(placeholder);
+        var slot = PreparedSlot.Create(runtimeDirectory);
+        BubblewrapSandbox sandbox;
+        try
+        {
+            sandbox = await LaunchAsync(
+                placeholder with
+                {
+                    Arguments = ["-c", PreparedSlot.PlaceholderScript],
+                    WorkspaceDirectory = slot.Workspace,
+                    ReleaseDirectory = slot.Agent,
+                },
+                slot.Canvas,
+                slot.PoolDirectory,
+                cancellationToken);
+        }
+        catch
+        {
+            // LaunchAsync removed the runtime directory (mounts first) unless it failed before creating anything.
+            await TryAsync(_loggerFactory.CreateLogger<BubblewrapBackend>(), template.InstanceId, "prepared slot", () =>
+            {
+                SandboxMounts.DeleteDirectory(runtimeDirectory);
+                return Task.CompletedTask;
+            });
+            throw;
+        }
+
+        return await PreparedBubblewrapSandbox.WhenReadyAsync(template, sandbox, slot, _options, _timeProvider, cancellationToken);
+    }
+
+    private async Task<BubblewrapSandbox> LaunchAsync(SandboxSpec spec, string canvas, string? poolDirectory, CancellationToken cancellationToken)
+    {
         var runtimeDirectory = Path.Combine(_options.RuntimeDirectory, spec.InstanceId);
         var etc = Path.Combine(runtimeDirectory, "etc");
         SandboxCgroup? cgroup = null;
@@ -175,7 +227,7 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
             try
             {
                 var options = SandboxRootFs.Encode(SandboxRootFs.BuildOptions(
-                    spec, etc, canvas, control.Path, _options.SandboxUid, agent, agentWritable: spec.InstanceLayerDirectory is not null));
+                    spec, etc, canvas, control.Path, _options.SandboxUid, agent, agentWritable: spec.InstanceLayerDirectory is not null, poolDirectory));
                 await process.StandardInput.BaseStream.WriteAsync(options, cancellationToken);
                 process.StandardInput.Close();
             }
@@ -259,7 +311,7 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
         }
     }
 
-    private static void Validate(SandboxSpec spec)
+    internal static void Validate(SandboxSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (!InstanceIdPattern().IsMatch(spec.InstanceId) || spec.InstanceId is "." or "..")

@@ -16,8 +16,26 @@ internal static partial class NativeMethods
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 
+    public const nuint MsReadOnly = 1;
+    public const nuint MsRemount = 32;
+    public const nuint MsBind = 4096;
+    public const nuint MsMove = 8192;
+    public const nuint MsShared = 1 << 20;
+
+    public const int OpenReadOnly = 0;
+    public const int OpenNonBlocking = 0x800;
+
     [LibraryImport("libc", EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Mount(string source, string target, string fileSystemType, nuint flags, string data);
+    public static partial int Mount(string? source, string target, string? fileSystemType, nuint flags, string? data);
+
+    [LibraryImport("libc", EntryPoint = "mkfifo", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int MakeFifo(string path, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
 
     [LibraryImport("libc", EntryPoint = "umount2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Unmount(string target, int flags);

@@ -28,6 +28,50 @@ internal static class SandboxMounts
         }
     }
 
+    /// <summary>Shows <paramref name="source"/> at <paramref name="target"/> (a bind mount), read-only if asked.</summary>
+    public static void Bind(string source, string target, bool readOnly)
+    {
+        Check(NativeMethods.Mount(source, target, null, NativeMethods.MsBind, null), $"bind {source} to {target}");
+        if (readOnly)
+        {
+            Check(NativeMethods.Mount(null, target, null, NativeMethods.MsBind | NativeMethods.MsRemount | NativeMethods.MsReadOnly, null),
+                $"make {target} read-only");
+        }
+    }
+
+    /// <summary>
+    /// Shows <paramref name="source"/> read-only at <paramref name="target"/>, a shared mount point: made read-only in
+    /// <paramref name="staging"/> first and then moved, because a later remount (the flag change) would not reach the
+    /// copies that propagation already made, which would stay writable.
+    /// </summary>
+    public static void BindReadOnlyInto(string source, string target, string staging)
+    {
+        Directory.CreateDirectory(staging);
+        Bind(source, staging, readOnly: true);
+        Check(NativeMethods.Mount(staging, target, null, NativeMethods.MsMove, null), $"move {staging} to {target}");
+        Directory.Delete(staging);
+    }
+
+    /// <summary>
+    /// Makes the directory <paramref name="directory"/> a mount point of its own in a peer group of its own, so what is
+    /// mounted onto it later also appears in the mount namespaces that bound it (a running sandbox: bwrap makes its
+    /// mounts slaves, which receive and never send).
+    /// </summary>
+    public static void MakeSharedMountPoint(string directory)
+    {
+        Bind(directory, directory, readOnly: false);
+        Check(NativeMethods.Mount(null, directory, null, NativeMethods.MsShared, null), $"make {directory} shared");
+    }
+
+    private static void Check(int result, string what)
+    {
+        if (result != 0)
+        {
+            var error = Marshal.GetLastPInvokeError();
+            throw new SandboxException($"Could not {what}: {Marshal.GetPInvokeErrorMessage(error)} (errno {error})");
+        }
+    }
+
     /// <summary>Detaches every mount at or below <paramref name="directory"/>, deepest first; returns the mount points.</summary>
     public static IReadOnlyList<string> UnmountUnder(string directory)
     {

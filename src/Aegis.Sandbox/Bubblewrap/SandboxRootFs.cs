@@ -60,8 +60,11 @@ internal static class SandboxRootFs
     /// </summary>
     /// <param name="agentDirectory">What is shown at <c>/agent</c>: the release read-only, or (with
     /// <paramref name="agentWritable"/>) the overlay of the instance layer on it; null for none.</param>
+    /// <param name="poolDirectory">A prepared sandbox's directory with the FIFO its placeholder reads the start script
+    /// from (<see cref="PreparedSlot"/>), shown read-only at <see cref="PreparedSlot.GuestDirectory"/>; null otherwise.</param>
     public static List<string> BuildOptions(
-        SandboxSpec spec, string etcDirectory, string canvasDirectory, string controlSocket, int uid, string? agentDirectory, bool agentWritable)
+        SandboxSpec spec, string etcDirectory, string canvasDirectory, string controlSocket, int uid, string? agentDirectory, bool agentWritable,
+        string? poolDirectory = null)
     {
         var id = uid.ToString(CultureInfo.InvariantCulture);
         List<string> args =
@@ -124,6 +127,11 @@ internal static class SandboxRootFs
         if (agentDirectory is not null)
         {
             args.AddRange([agentWritable ? "--bind" : "--ro-bind", agentDirectory, "/agent"]);
+        }
+
+        if (poolDirectory is not null)
+        {
+            args.AddRange(["--ro-bind", poolDirectory, PreparedSlot.GuestDirectory]);
         }
 
         args.AddRange(

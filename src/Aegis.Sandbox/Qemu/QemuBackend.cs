@@ -44,6 +44,12 @@ public sealed partial class QemuBackend : ISandboxBackend
         }));
     }
 
+    /// <summary>No warm pool: a booted microvm cannot be given its release and workspace disks afterwards.</summary>
+    public bool SupportsPreparation => false;
+
+    public Task<IPreparedSandbox> PrepareAsync(SandboxTemplate template, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("The qemu backend cannot prepare sandboxes ahead of demand: a booted microvm cannot be given its release and workspace disks.");
+
     public string Name => "qemu";
 
     public QemuOptions Options => _options;
