@@ -24,7 +24,7 @@ internal sealed class AegisMetrics
         var meter = meters.Create(MeterName);
         // Exported as aegis_ensure_seconds{path}.
         _ensure = meter.CreateHistogram<double>("aegis.ensure", "s",
-            "Time for ensure to return a running instance, by path: existing (was running), resume (was paused), restore (from a memory snapshot), cold (booted afresh).",
+            "Time for ensure to return a running instance, by path: existing (was running), resume (was paused), restore (from a memory snapshot), pool (claimed from the warm pool), cold (booted afresh).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
         _snapshots = meter.CreateHistogram<double>("aegis.snapshot", "s", "Time to save an instance's memory snapshot on terminate.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
@@ -37,7 +37,20 @@ internal sealed class AegisMetrics
         _routerOpen = meter.CreateUpDownCounter<long>("aegis.router.open", description: "Routed requests and WebSockets open right now.");
         _routerBytes = meter.CreateCounter<long>("aegis.router.bytes", "By", "HTTP body bytes through the router, by direction (in: to the sandbox, out: to the caller).");
         meter.CreateObservableGauge("aegis.instances", CountLive, description: "Instances that are not terminated, by state (booting, running, paused).");
+        meter.CreateObservableGauge("aegis.pool.ready", CountPooled, description: "Sandboxes started ahead of demand and waiting in the warm pool, by kit.");
+        _poolClaims = meter.CreateCounter<long>("aegis.pool.claims", description: "Ensures that found a pooled sandbox, by kit and outcome (claimed, failed: the claim failed and the instance booted afresh; empty: none was ready).");
     }
+
+    private readonly Counter<long> _poolClaims;
+
+    /// <summary>Reads the warm pool's size per kit for the gauge.</summary>
+    public Func<IEnumerable<KeyValuePair<string, int>>>? PoolSizes { get; set; }
+
+    public void PoolClaim(string kit, string outcome) =>
+        _poolClaims.Add(1, new KeyValuePair<string, object?>("kit", kit), new KeyValuePair<string, object?>("outcome", outcome));
+
+    private IEnumerable<Measurement<long>> CountPooled() =>
+        (PoolSizes?.Invoke() ?? []).Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("kit", p.Key)));
 
     public void Ensured(string path, TimeSpan elapsed) => _ensure.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("path", path));
 

@@ -55,6 +55,16 @@ public sealed record AegisOptions
     /// artifacts) unless a booting, running or paused instance still uses them.</summary>
     public int KeepReleases { get; init; } = 5;
 
+    /// <summary>
+    /// The warm pool: how many generic sandboxes to keep started per kit (<c>Aegis:WarmPool:famiglia = 2</c>), ready for
+    /// an ensure to claim and specialize (env, workspace, release) instead of booting one; refilled in the background.
+    /// None by default, and only on backends that can (bwrap). Pooled sandboxes count against the host quotas.
+    /// </summary>
+    public Dictionary<string, int> WarmPool { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>How long the pool waits before trying again after it failed to start a sandbox.</summary>
+    public TimeSpan WarmPoolRetry { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Largest release archive accepted.</summary>
     public long MaxReleaseBytes { get; init; } = 256L * 1024 * 1024;
 
@@ -69,6 +79,9 @@ public sealed record AegisOptions
     internal string AppsDirectory => Path.Combine(DataDirectory, "apps");
 
     internal string TasksDirectory => Path.Combine(DataDirectory, "tasks");
+
+    /// <summary>A marker per pooled sandbox (its id), so a restarted aegisd removes what a killed one left in the pool.</summary>
+    internal string PoolDirectory => Path.Combine(DataDirectory, "pool");
 }
 
 /// <summary>

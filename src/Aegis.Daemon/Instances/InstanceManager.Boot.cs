@@ -18,8 +18,9 @@ namespace Aegis.Daemon.Instances;
 /// the app's snapshot or started afresh), and the health wait.</summary>
 internal sealed partial class InstanceManager
 {
-    /// <summary>A new instance of the app, running; <c>Restored</c> when it continues the app's snapshot.</summary>
-    private async Task<(InstanceEntity Instance, bool Restored)> BootAsync(AppEntity app, string? releaseId, CancellationToken cancellationToken)
+    /// <summary>A new instance of the app, running, and how it started: <c>restore</c> (continues the app's snapshot),
+    /// <c>pool</c> (a pooled sandbox claimed) or <c>cold</c>.</summary>
+    private async Task<(InstanceEntity Instance, string Path)> BootAsync(AppEntity app, string? releaseId, CancellationToken cancellationToken)
     {
         var (kit, manifest) = await kits.GetAsync(app.Kit, cancellationToken);
         var config = JsonDocument.Parse(app.ConfigJson).RootElement;
@@ -28,25 +29,45 @@ internal sealed partial class InstanceManager
         var release = await FindReleaseAsync(app.Id, releaseId, cancellationToken);
         await _quotaGate.WaitAsync(cancellationToken);
         InstanceEntity instance;
+        IPreparedSandbox? pooled = null;
         try
         {
             await CheckQuotasAsync(manifest.Resources.Memory, cancellationToken);
-            instance = await CreateInstanceAsync(app, release, cancellationToken);
+
+            // A snapshot continues the app where it was; the pool only saves a boot.
+            pooled = await snapshots.FindNewestAsync(app.Id, cancellationToken) is null ? TakePooled(app.Kit) : null;
+            if (pooled is null)
+            {
+                await MakeRoomInPoolAsync(manifest.Resources.Memory, cancellationToken);
+            }
+
+            instance = await CreateInstanceAsync(app, release, pooled?.Id ?? NewInstanceId(), cancellationToken);
+        }
+        catch
+        {
+            if (pooled is not null)
+            {
+                await DiscardPooledAsync(pooled);
+            }
+
+            throw;
         }
         finally
         {
             _quotaGate.Release();
         }
 
-        return await StartInstanceAsync(app, kit, manifest, config, command, idlePolicy, release, instance, cancellationToken);
+        return await StartInstanceAsync(app, kit, manifest, config, command, idlePolicy, release, instance, pooled, cancellationToken);
     }
 
-    private async Task<InstanceEntity> CreateInstanceAsync(AppEntity app, ReleaseEntity? release, CancellationToken cancellationToken)
+    private static string NewInstanceId() => "inst_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+
+    private async Task<InstanceEntity> CreateInstanceAsync(AppEntity app, ReleaseEntity? release, string id, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var instance = new InstanceEntity
         {
-            Id = "inst_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
+            Id = id,
             AppId = app.Id,
             ReleaseId = release?.Id,
             State = InstanceState.Booting,
@@ -74,11 +95,7 @@ internal sealed partial class InstanceManager
             return;
         }
 
-        await using var context = await db.CreateDbContextAsync(cancellationToken);
-        var liveKits = await context.Instances.AsNoTracking()
-            .Where(i => i.State == InstanceState.Booting || i.State == InstanceState.Running || i.State == InstanceState.Paused)
-            .Join(context.Apps, i => i.AppId, a => a.Id, (i, a) => a.Kit)
-            .ToListAsync(cancellationToken);
+        var liveKits = await LiveKitsAsync(cancellationToken);
         if (quotas.MaxInstances is { } maxInstances && liveKits.Count >= maxInstances)
         {
             throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "Host at capacity",
@@ -101,12 +118,24 @@ internal sealed partial class InstanceManager
         }
     }
 
-    private async Task<(InstanceEntity Instance, bool Restored)> StartInstanceAsync(
-        AppEntity app, KitEntity kit, KitManifest manifest, JsonElement config, string[]? command, IdlePolicy idlePolicy,
-        ReleaseEntity? release, InstanceEntity instance, CancellationToken cancellationToken)
+    /// <summary>The kit of every booting, running or paused instance.</summary>
+    private async Task<List<string>> LiveKitsAsync(CancellationToken cancellationToken)
     {
-        await events.PublishAsync("instance.booting", app.Id, instance.Id, release is null ? null : $"release {release.Version}", cancellationToken);
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        return await context.Instances.AsNoTracking()
+            .Where(i => i.State == InstanceState.Booting || i.State == InstanceState.Running || i.State == InstanceState.Paused)
+            .Join(context.Apps, i => i.AppId, a => a.Id, (i, a) => a.Kit)
+            .ToListAsync(cancellationToken);
+    }
+
+    private async Task<(InstanceEntity Instance, string Path)> StartInstanceAsync(
+        AppEntity app, KitEntity kit, KitManifest manifest, JsonElement config, string[]? command, IdlePolicy idlePolicy,
+        ReleaseEntity? release, InstanceEntity instance, IPreparedSandbox? pooled, CancellationToken cancellationToken)
+    {
+        var detail = string.Join("; ", new[] { release is null ? null : $"release {release.Version}", pooled is null ? null : "from the warm pool" }.OfType<string>());
+        await events.PublishAsync("instance.booting", app.Id, instance.Id, detail.Length == 0 ? null : detail, cancellationToken);
         var boot = Stopwatch.StartNew();
+        ISandbox? claimed = null;
         try
         {
             var image = await AegisTracing.StepAsync("aegis.image.load", () => images.LoadAsync(manifest.Image.Base, cancellationToken), instance.Id);
@@ -138,19 +167,21 @@ internal sealed partial class InstanceManager
             var canvasDir = Directory.CreateDirectory(Path.Combine(volume, "canvas")).FullName;
             var exposed = manifest.Routing?.Expose.FirstOrDefault();
             var exposePort = exposed?.Port ?? 80;
+            var template = await TemplateAsync(instance.Id, manifest, image, cancellationToken);
             var spec = new SandboxSpec(instance.Id, app.Id, command[0], workspace)
             {
                 Arguments = command[1..],
                 Environment = environment,
-                Image = image?.Image,
+                Image = template.Image,
                 CanvasDirectory = canvasDir,
                 ReleaseDirectory = release?.ArtifactDirectory,
                 InstanceLayerDirectory = release is null ? null : InstanceLayer(app.Id, volume, release.Id),
-                Resources = new SandboxResources(manifest.Resources.Memory, manifest.Resources.Cpu),
-                Network = new SandboxNetwork(manifest.Networking.Egress == EgressPolicy.Allow ? SandboxEgress.Allow : SandboxEgress.Deny, exposePort),
-                InternalHosts = await InternalHostsAsync(manifest.Networking, cancellationToken),
+                Resources = template.Resources,
+                Network = template.Network,
+                InternalHosts = template.InternalHosts,
             };
-            var (sandbox, restoredFrom) = await StartOrRestoreAsync(instance, spec, volume, cancellationToken);
+            claimed = pooled is null ? null : await ClaimPooledAsync(app.Kit, pooled, spec, cancellationToken);
+            var (sandbox, restoredFrom) = claimed is not null ? (claimed, null) : await StartOrRestoreAsync(instance, spec, volume, cancellationToken);
             _sandboxes[instance.Id] = sandbox;
             _environmentHashes[instance.Id] = restoredFrom?.EnvironmentHash ?? SnapshotFingerprint.Environment(environment);
             _ = WatchExitAsync(instance.Id, sandbox);
@@ -169,10 +200,16 @@ internal sealed partial class InstanceManager
             }, cancellationToken);
             routes.Add(new InstanceRoute(app.Id, instance.Id, $"http://{sandbox.Endpoint}/", exposed?.Ui ?? false, manifest.Routing?.WebSocket ?? false, idlePolicy, time.GetUtcNow()));
             Monitor(app.Id, instance.Id, sandbox, healthCheck);
-            return (running, restoredFrom is not null);
+            return (running, restoredFrom is not null ? "restore" : claimed is not null ? "pool" : "cold");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            if (pooled is not null && claimed is null)
+            {
+                // Failed before the claim (env, image): the pooled sandbox was never the app's.
+                await DiscardPooledAsync(pooled);
+            }
+
             _environmentHashes.TryRemove(instance.Id, out _);
             if (_sandboxes.TryRemove(instance.Id, out var sandbox))
             {

@@ -93,8 +93,7 @@ internal sealed partial class InstanceManager(
 
             // "cold" until the boot turns out to have restored the app's snapshot.
             activity?.SetTag(AegisTracing.EnsurePath, "cold");
-            var (instance, restored) = await BootAsync(app, releaseId, cancellationToken);
-            var bootPath = restored ? "restore" : "cold";
+            var (instance, bootPath) = await BootAsync(app, releaseId, cancellationToken);
             activity?.SetTag(AegisTracing.EnsurePath, bootPath);
             metrics.Ensured(bootPath, time.GetElapsedTime(started));
             return instance;
@@ -305,6 +304,7 @@ internal sealed partial class InstanceManager(
             await ChangeStateAsync(stale.Id, InstanceState.Terminated, "aegisd restarted; the sandbox did not survive it", i => i.EndedAt = time.GetUtcNow(), cancellationToken);
         }
 
+        await StartPoolAsync(cancellationToken);
         await StartSnapshotSweepAsync(cancellationToken);
         StartHealthChecks();
         StartIdleTimers();
@@ -317,6 +317,7 @@ internal sealed partial class InstanceManager(
         await StopHealthChecksAsync();
         await StopIdleTimersAsync();
         await StopSnapshotSweepAsync();
+        await StopPoolAsync();
         foreach (var (id, sandbox) in _sandboxes.ToArray())
         {
             _terminating[id] = "aegisd stopped";
@@ -373,6 +374,12 @@ internal sealed partial class InstanceManager(
         }
 
         metrics.Transition(instanceId, to);
+        if (to is InstanceState.Terminated or InstanceState.Error && PoolEnabled)
+        {
+            // Room under the host quotas again, perhaps: the pool may fill.
+            _poolSignal.Release();
+        }
+
         await events.PublishAsync($"instance.{to.ToString().ToLowerInvariant()}", instance.AppId, instanceId, reason, cancellationToken);
         return instance;
     }

@@ -18,6 +18,7 @@ internal static class InstancesApi
         instances.MapPost("/{instanceId}/terminate", async (string instanceId, InstanceManager m, SnapshotStore s, CancellationToken ct) =>
             TypedResults.Ok(await DescribeAsync(await m.TerminateAsync(instanceId, "terminated by request", ct), s, ct)));
         instances.MapGet("/{instanceId}/logs", LogsAsync);
+        api.MapGet("/pool", (InstanceManager m) => TypedResults.Ok(m.PoolStatus()));
         return api;
     }
 

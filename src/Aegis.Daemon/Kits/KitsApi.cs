@@ -16,7 +16,7 @@ internal static class KitsApi
         return api;
     }
 
-    private static async Task<Created<KitDto>> InstallAsync(InstallKitRequest request, KitCatalog catalog, CancellationToken cancellationToken)
+    private static async Task<Created<KitDto>> InstallAsync(InstallKitRequest request, KitCatalog catalog, Instances.InstanceManager instances, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Manifest))
         {
@@ -37,6 +37,7 @@ internal static class KitsApi
         }
 
         var kit = await catalog.InstallAsync(request.Manifest, hooks, cancellationToken);
+        await instances.KitInstalledAsync(kit.Name);
         return TypedResults.Created($"/v1/kits/{kit.Name}", KitDto.From(kit, KitManifest.Parse(kit.ManifestYaml)));
     }
 
