@@ -146,3 +146,22 @@ public sealed class WarmPoolQuotaTests : DaemonTestBase
         }
     }
 }
+
+/// <summary>A pool size aegisd cannot use stops it at startup, naming the setting (the real process: a host that fails
+/// to start inside WebApplicationFactory can hide its error behind a disposed service provider).</summary>
+public sealed class WarmPoolConfigurationTests
+{
+    [Theory]
+    [InlineData("--Aegis:WarmPool:famiglia=-1", "Aegis:WarmPool")]
+    [InlineData("--Aegis:WarmPool:famiglia=1000", "Aegis:WarmPool")]
+    [InlineData("--Aegis:WarmPoolRetry=-00:00:01", "Aegis:WarmPoolRetry")]
+    public async Task A_bad_pool_setting_fails_startup_naming_it(string setting, string named)
+    {
+        using var data = Famiglia.TestKit.TempDirectory.Create("aegis-pool-config-");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Famiglia.TestKit.AegisDaemonProcess.StartAsync(data.Path, settings: [setting]));
+
+        Assert.Contains("exited with code", error.Message, StringComparison.Ordinal);
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+}

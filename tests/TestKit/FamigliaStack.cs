@@ -16,6 +16,9 @@ public sealed class FamigliaStack : IAsyncLifetime
 
     public EjabberdFixture Ejabberd { get; } = new();
 
+    /// <summary>More aegisd settings (<c>--Aegis:WarmPool:famiglia=1</c>), after the stack's own.</summary>
+    public IReadOnlyList<string> AegisSettings { get; init; } = [];
+
     public AegisDaemonProcess Aegis { get; private set; } = null!;
 
     public FamigliaWebProcess Web { get; private set; } = null!;
@@ -55,6 +58,7 @@ public sealed class FamigliaStack : IAsyncLifetime
             $"--Aegis:InternalHostPorts:ejabberd:5280={Ejabberd.HttpPort}",
             $"--Aegis:InternalHostPorts:famiglia-web:3000={webPort}",
             $"--Aegis:Router:FrameAncestors={webOrigin}",
+            .. AegisSettings,
         ]);
         await InstallKitAsync(webPort);
     }

@@ -149,6 +149,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
+                // Waits for the end of the redirected output too, so its last lines (why it exited) are in Output().
+                await _process.WaitForExitAsync();
                 throw new InvalidOperationException($"{_name} exited with code {_process.ExitCode} while starting:\n{Output()}");
             }
 
