@@ -21,7 +21,7 @@ var opens = BenchArgs.Int(args, "--opens", 20);
 var colds = BenchArgs.Int(args, "--colds", 10);
 var pool = BenchArgs.Int(args, "--pool", 0);
 
-await using var stack = new FamigliaStack { AegisSettings = pool > 0 ? [$"--Aegis:WarmPool:famiglia={pool}"] : [] };
+await using var stack = new FamigliaStack { AegisSettings = [$"--Aegis:WarmPool:famiglia={pool}"] };
 await stack.InitializeAsync();
 using var playwright = await Playwright.CreateAsync();
 await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ["--no-sandbox"] });

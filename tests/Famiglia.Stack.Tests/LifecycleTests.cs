@@ -59,12 +59,21 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
         Assert.StartsWith("sealed:v1:", storedEnv, StringComparison.Ordinal);
         Assert.DoesNotContain("sk-test-not-a-real-key", storedEnv, StringComparison.Ordinal);
 
-        // User clicks Start → ensure → the sandbox boots, the harness joins the room.
+        // User clicks Start → ensure → the sandbox boots, the harness joins the room. aegisd runs, as in ./famiglia up,
+        // a warm pool of one for the famiglia kit: the agent takes the pooled sandbox.
+        string? pooled = null;
+        await WaitUntilAsync(async () =>
+        {
+            var pool = (await aegis.GetFromJsonAsync<JsonElement>("/v1/pool")).EnumerateArray().Single(k => k.GetProperty("kit").GetString() == "famiglia");
+            pooled = pool.GetProperty("ready").EnumerateArray().Select(r => r.GetString()).FirstOrDefault();
+            return pooled is not null;
+        }, "a sandbox in the warm pool");
         var (room, heard, events) = await JoinAsPersonAsync("dora");
         var nick = $"@s:lifecycle-photos@{stack.Ejabberd.Host}";
         await alice.PostFormAsync(page, "Start");
         await WaitForStatusAsync(agentId, "RUNNING");
         await events.NextMatchingAsync(e => e.Kind == MucRoomEventKind.OccupantJoined && e.Nick == nick);
+        Assert.Equal(pooled, (await AgentAsync(agentId)).InstanceId);
 
         // Chat in the agent's thread; the answer is stored once by famiglia-web's archiver.
         await room.SendAsync("Build me a photo library from all group photos", agent.Thread);

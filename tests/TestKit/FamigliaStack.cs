@@ -16,7 +16,7 @@ public sealed class FamigliaStack : IAsyncLifetime
 
     public EjabberdFixture Ejabberd { get; } = new();
 
-    /// <summary>More aegisd settings (<c>--Aegis:WarmPool:famiglia=1</c>), after the stack's own.</summary>
+    /// <summary>More aegisd settings (<c>--Aegis:WarmPool:famiglia=0</c>), after the stack's own, which they override.</summary>
     public IReadOnlyList<string> AegisSettings { get; init; } = [];
 
     public AegisDaemonProcess Aegis { get; private set; } = null!;
@@ -58,6 +58,7 @@ public sealed class FamigliaStack : IAsyncLifetime
             $"--Aegis:InternalHostPorts:ejabberd:5280={Ejabberd.HttpPort}",
             $"--Aegis:InternalHostPorts:famiglia-web:3000={webPort}",
             $"--Aegis:Router:FrameAncestors={webOrigin}",
+            "--Aegis:WarmPool:famiglia=1", // as ./famiglia up runs it
             .. AegisSettings,
         ]);
         await InstallKitAsync(webPort);
