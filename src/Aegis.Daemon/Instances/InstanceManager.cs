@@ -310,9 +310,21 @@ internal sealed partial class InstanceManager(
         StartIdleTimers();
     }
 
-    /// <summary>On shutdown every sandbox is terminated; the registry is updated when the host still allows it,
+    /// <summary>On shutdown every sandbox is terminated, after saving its memory where the backend can (qemu), so the
+    /// app's next ensure, after aegisd is back, continues it; the registry is updated when the host still allows it,
     /// else the next start's reconciliation marks the instances.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        // The host may stop its services more than once (WebApplicationFactory's dispose does); one shutdown.
+        lock (_appLocks)
+        {
+            return _stopping ??= StopOnceAsync(cancellationToken);
+        }
+    }
+
+    private Task? _stopping;
+
+    private async Task StopOnceAsync(CancellationToken cancellationToken)
     {
         await StopHealthChecksAsync();
         await StopIdleTimersAsync();
@@ -322,12 +334,23 @@ internal sealed partial class InstanceManager(
         {
             _terminating[id] = "aegisd stopped";
             routes.Remove(id);
+            StopMonitoring(id);
             try
             {
-                _sandboxes.TryRemove(id, out _);
-                await sandbox.TerminateAsync(options.Value.TerminateGrace, cancellationToken);
+                if (!_sandboxes.TryRemove(new KeyValuePair<string, ISandbox>(id, sandbox)))
+                {
+                    continue;
+                }
+
+                var kept = backend.SupportsSnapshots && await TrySnapshotAsync(await GetAsync(id, cancellationToken), sandbox) is not null;
+                if (!kept)
+                {
+                    await sandbox.TerminateAsync(options.Value.TerminateGrace, cancellationToken);
+                }
+
                 await sandbox.DisposeAsync();
-                await ChangeStateAsync(id, InstanceState.Terminated, "aegisd stopped", i => i.EndedAt = time.GetUtcNow(), cancellationToken);
+                await ChangeStateAsync(id, InstanceState.Terminated, kept ? "aegisd stopped; its memory snapshot is kept for the next ensure" : "aegisd stopped",
+                    i => i.EndedAt = time.GetUtcNow(), cancellationToken);
             }
             catch (Exception ex) when (ex is SandboxException or InvalidInstanceTransitionException or IOException or ObjectDisposedException)
             {

@@ -70,6 +70,42 @@ public sealed partial class SnapshotTests(QemuImage image) : DaemonTestBase, ICl
     }
 
     [Fact]
+    public async Task Stopping_aegisd_saves_the_memory_and_after_a_restart_ensure_continues_the_instance()
+    {
+        var appId = await CreateAppAsync("upgraded", CounterApp);
+        var firstId = (await EnsureAsync(appId)).GetProperty("instanceId").GetString()!;
+        var before = await WaitForCountsAsync(firstId, 5);
+
+        // aegisd stops (an upgrade, a host reboot) and comes back on the same data directory.
+        await Daemon.DisposeAsync();
+        Assert.True(Directory.Exists(SnapshotDirectory(firstId)));
+        await using var restarted = new AegisDaemonFactory(Daemon.DataDirectory, Settings);
+        using var api = restarted.CreateAuthorizedClient();
+        var stopped = await api.GetFromJsonAsync<JsonElement>($"/v1/instances/{firstId}");
+        Assert.Equal("terminated", stopped.GetProperty("state").GetString());
+        Assert.Contains("snapshot is kept", stopped.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.NotEqual(JsonValueKind.Null, stopped.GetProperty("snapshot").ValueKind);
+
+        using var ensure = await api.PostAsJsonAsync("/v1/instances/ensure", new { appId });
+        var second = await ensure.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(ensure.IsSuccessStatusCode, second.ToString());
+        var secondId = second.GetProperty("instanceId").GetString()!;
+        List<(string Boot, int Count)> after = [];
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (after.Count < 3)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the restored counter did not go on");
+            await Task.Delay(200);
+            after = Counts(await api.GetStringAsync($"/v1/instances/{secondId}/logs"));
+        }
+
+        // The same shell of the same boot goes on counting after the restart.
+        var last = Counts(await api.GetStringAsync($"/v1/instances/{firstId}/logs"));
+        Assert.All(after, c => Assert.Equal(before[0].Boot, c.Boot));
+        Assert.Equal(last[^1].Count + 1, after[0].Count);
+    }
+
+    [Fact]
     public async Task A_snapshot_that_fails_to_restore_gives_way_to_a_fresh_boot_on_the_workspace()
     {
         var appId = await CreateAppAsync("corrupted", CounterApp);
@@ -153,7 +189,9 @@ public sealed partial class SnapshotTests(QemuImage image) : DaemonTestBase, ICl
         Assert.Empty(ReleaseDisks());
     }
 
-    protected override AegisDaemonFactory CreateDaemon() => new(settings: new Dictionary<string, string>
+    protected override AegisDaemonFactory CreateDaemon() => new(settings: Settings);
+
+    private Dictionary<string, string> Settings => new()
     {
         ["Aegis:Backend"] = "qemu",
         ["Aegis:Qemu:ImageDirectory"] = image.Directory,
@@ -163,7 +201,7 @@ public sealed partial class SnapshotTests(QemuImage image) : DaemonTestBase, ICl
         // A TCG guest is slower to answer than a bwrap sandbox; these only bound a hang.
         ["Aegis:BootTimeout"] = "00:02:00",
         ["Aegis:HealthTimeout"] = "00:00:10",
-    });
+    };
 
     private async Task PublishAsync(string appId, string content)
     {
