@@ -27,12 +27,12 @@ public sealed class AegisdProcess : IAsyncDisposable
     /// <summary>The management API, authorized.</summary>
     public HttpClient Api { get; }
 
-    public static async Task<AegisdProcess> StartAsync()
+    public static async Task<AegisdProcess> StartAsync(IEnumerable<string>? settings = null)
     {
         var data = TempDirectory.Create("aegis-cli");
         try
         {
-            return new AegisdProcess(data, await AegisDaemonProcess.StartAsync(data.Path));
+            return new AegisdProcess(data, await AegisDaemonProcess.StartAsync(data.Path, settings: settings));
         }
         catch
         {

@@ -24,6 +24,12 @@ internal static class StatusCommand
 
             await stdout.WriteLineAsync($"aegisd is up at {client.BaseAddress}");
             await stdout.WriteLineAsync(await DescribeBackendAsync(client, cancellationToken));
+            foreach (var kit in (await client.GetAsync("/v1/pool", cancellationToken)).EnumerateArray())
+            {
+                var ready = kit.GetProperty("ready").GetArrayLength();
+                await stdout.WriteLineAsync($"warm pool {kit.Text("kit")}: {ready} of {kit.GetProperty("size").GetInt32()} ready");
+            }
+
             var rows = instances.EnumerateArray()
                 .Select(i => (IReadOnlyList<string>)[i.Text("instanceId"), i.Text("appId"), i.Text("state"), i.Text("address"), i.Time("createdAt")])
                 .ToList();

@@ -39,4 +39,21 @@ public class StatusCommandTests
         Assert.Equal(0, table.ExitCode);
         Assert.Contains(instanceId!, table.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Status_says_how_full_each_warm_pool_is()
+    {
+        await using var daemon = await AegisdProcess.StartAsync(["--Aegis:WarmPool:statuskit=1"]);
+        await daemon.CreateSleepingAppAsync("statuskit", "unused");
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        CliResult table;
+        while (!(table = await daemon.RunCliAsync("status")).Stdout.Contains("warm pool statuskit: 1 of 1 ready", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, table.ToString());
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0, table.ExitCode);
+    }
 }
