@@ -30,8 +30,8 @@ internal sealed partial class InstanceManager
         }
     }
 
-    /// <summary>A kit was installed or replaced: its pooled sandboxes may be of the old template, so they go, and the
-    /// pool fills with the new one.</summary>
+    /// <summary>A kit was installed or replaced (or a claim found its template stale): its pooled sandboxes may be of
+    /// the old template, so they go, and the pool fills with the new one.</summary>
     public async Task KitInstalledAsync(string kit)
     {
         List<IPreparedSandbox> stale;
@@ -271,18 +271,8 @@ internal sealed partial class InstanceManager
             await DiscardPooledAsync(prepared);
             if (ex is ArgumentException)
             {
-                List<IPreparedSandbox> stale;
-                lock (_pool)
-                {
-                    stale = _pool.Remove(kit, out var list) ? list : [];
-                }
-
-                foreach (var other in stale)
-                {
-                    await DiscardPooledAsync(other);
-                }
-
-                _poolSignal.Release();
+                // The template no longer fits the kit: the rest of its pool is as stale.
+                await KitInstalledAsync(kit);
             }
 
             return null;
