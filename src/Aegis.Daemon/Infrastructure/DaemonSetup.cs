@@ -19,6 +19,24 @@ internal static class DaemonSetup
 {
     public static WebApplicationBuilder AddAegis(this WebApplicationBuilder builder)
     {
+        // Aegis:LogFormat=json: one JSON object per line (timestamp in UTC, level, category, event id, message, and the
+        // message's fields such as InstanceId under State), for a log collector; else the readable console lines.
+        switch (builder.Configuration["Aegis:LogFormat"])
+        {
+            case null or "" or "text":
+                break;
+            case "json":
+                builder.Logging.ClearProviders();
+                builder.Logging.AddJsonConsole(o =>
+                {
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                    o.UseUtcTimestamp = true;
+                });
+                break;
+            case var other:
+                throw new InvalidOperationException($"Aegis:LogFormat must be text or json, not '{other}'.");
+        }
+
         builder.Services.AddOptions<AegisOptions>().BindConfiguration("Aegis")
             .Validate(o => Path.IsPathFullyQualified(o.DataDirectory), "Aegis:DataDirectory must be an absolute path.")
             .Validate(o => o.Images.All(i => !string.IsNullOrWhiteSpace(i.Reference) && Path.IsPathFullyQualified(i.Path)), "Every Aegis:Images entry needs a Reference and an absolute Path.")
