@@ -15,17 +15,8 @@ internal static partial class BubblewrapLog
     [LoggerMessage(3, LogLevel.Warning, "Sandbox {InstanceId} hit its memory limit; killing it")]
     public static partial void OomKilled(ILogger logger, string instanceId);
 
-    [LoggerMessage(4, LogLevel.Information, "Sandbox {InstanceId} paused")]
-    public static partial void Paused(ILogger logger, string instanceId);
-
-    [LoggerMessage(5, LogLevel.Information, "Sandbox {InstanceId} resumed")]
-    public static partial void Resumed(ILogger logger, string instanceId);
-
     [LoggerMessage(6, LogLevel.Information, "Sandbox {InstanceId}: terminating (SIGTERM to pid {Pid}, grace {Grace})")]
     public static partial void Terminating(ILogger logger, string instanceId, int pid, TimeSpan grace);
-
-    [LoggerMessage(7, LogLevel.Warning, "Sandbox {InstanceId} outlived its grace period; killing every process in its cgroup")]
-    public static partial void Killing(ILogger logger, string instanceId);
 
     [LoggerMessage(8, LogLevel.Error, "Sandbox {InstanceId}: cleanup step {Step} failed")]
     public static partial void CleanupFailed(ILogger logger, string instanceId, string step, Exception exception);
@@ -38,9 +29,6 @@ internal static partial class BubblewrapLog
 
     [LoggerMessage(11, LogLevel.Warning, "Sandbox {InstanceId}: internal host {Target} refused a relayed connection ({Error})")]
     public static partial void ForwardFailed(ILogger logger, string instanceId, IPEndPoint target, System.Net.Sockets.SocketError error);
-
-    [LoggerMessage(12, LogLevel.Information, "Sandbox {InstanceId}: asked the guest to shut down (grace {Grace})")]
-    public static partial void ShutdownRequested(ILogger logger, string instanceId, TimeSpan grace);
 
     [LoggerMessage(13, LogLevel.Warning, "Sandbox {InstanceId}: removed nftables table inet {Table}, left by a dead sandbox on the same link {Link}")]
     public static partial void StaleFirewallRemoved(ILogger logger, string instanceId, string table, string link);

@@ -13,26 +13,18 @@ namespace Aegis.Sandbox.Bubblewrap;
 /// the OOM counter to move), kills what is left in the cgroup, and releases cgroup, netns and runtime files before
 /// <see cref="Exited"/> completes. Pause, resume and the kill step of terminate are serialized by one lock.
 /// </summary>
-internal sealed class BubblewrapSandbox : ISandbox
+internal sealed class BubblewrapSandbox : SandboxLifecycle
 {
     private readonly Process _process;
     private readonly SandboxCgroup _cgroup;
     private readonly SandboxNetworkNamespace _network;
     private readonly SandboxFirewall _firewall;
     private readonly IReadOnlyList<TcpForwarder> _forwarders;
-    private readonly SandboxControlChannel _control;
     private readonly RotatingLogFile _log;
     private readonly string _runtimeDirectory;
     private readonly BubblewrapOptions _options;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILogger _logger;
-    private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly Task _stdout;
     private readonly Task _stderr;
-    private int _state = (int)SandboxState.Booting;
-    private int _terminateRequested;
-    private int _signalled;
-    private bool _released;
 
     public BubblewrapSandbox(
         string id,
@@ -47,19 +39,16 @@ internal sealed class BubblewrapSandbox : ISandbox
         BubblewrapOptions options,
         TimeProvider timeProvider,
         ILogger logger)
+        : base(id, control, timeProvider, logger)
     {
-        Id = id;
         _process = process;
         _cgroup = cgroup;
         _network = network;
         _firewall = firewall;
         _forwarders = forwarders;
-        _control = control;
         _log = log;
         _runtimeDirectory = runtimeDirectory;
         _options = options;
-        _timeProvider = timeProvider;
-        _logger = logger;
         Pid = process.Id;
         Endpoint = new IPEndPoint(network.SandboxAddress, 80);
         _stdout = log.PumpAsync(process.StandardOutput.BaseStream);
@@ -69,22 +58,13 @@ internal sealed class BubblewrapSandbox : ISandbox
         Exited = MonitorAsync();
     }
 
-    public string Id { get; }
+    public override int Pid { get; }
 
-    public SandboxState State => (SandboxState)Volatile.Read(ref _state);
+    public override IPEndPoint Endpoint { get; }
 
-    public int Pid { get; }
+    public override string LogPath => _log.Path;
 
-    public IPEndPoint Endpoint { get; }
-
-    public string LogPath => _log.Path;
-
-    public Task<SandboxExit> Exited { get; }
-
-    public bool ControlConnected => !_released && _control.Connected;
-
-    public Task<SandboxHealth?> QueryHealthAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        ControlConnected ? _control.QueryHealthAsync(timeout, _timeProvider, cancellationToken) : Task.FromResult<SandboxHealth?>(null);
+    public override Task<SandboxExit> Exited { get; }
 
     internal string NetworkNamespace => _network.Name;
 
@@ -98,136 +78,49 @@ internal sealed class BubblewrapSandbox : ISandbox
 
     internal IReadOnlyList<IPEndPoint> ForwarderEndpoints => [.. _forwarders.Select(f => f.Listen)];
 
-    public async Task PauseAsync(CancellationToken cancellationToken = default)
+    protected override TimeSpan DisposeGrace => _options.DisposeGrace;
+
+    protected override Task FreezeAsync(CancellationToken cancellationToken) => _cgroup.FreezeAsync(cancellationToken);
+
+    protected override Task ThawAsync(CancellationToken cancellationToken) => _cgroup.ThawAsync(cancellationToken);
+
+    protected override ValueTask DisposeCoreAsync()
     {
-        await _lifecycle.WaitAsync(cancellationToken);
-        try
-        {
-            if (State != SandboxState.Running)
-            {
-                throw new InvalidOperationException($"Sandbox {Id} is {State}, not Running");
-            }
-
-            await _cgroup.FreezeAsync(cancellationToken);
-            TryChangeState(SandboxState.Running, SandboxState.Paused);
-            BubblewrapLog.Paused(_logger, Id);
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
-    }
-
-    public async Task ResumeAsync(CancellationToken cancellationToken = default)
-    {
-        await _lifecycle.WaitAsync(cancellationToken);
-        try
-        {
-            if (State != SandboxState.Paused)
-            {
-                throw new InvalidOperationException($"Sandbox {Id} is {State}, not Paused");
-            }
-
-            await _cgroup.ThawAsync(cancellationToken);
-            TryChangeState(SandboxState.Paused, SandboxState.Running);
-            BubblewrapLog.Resumed(_logger, Id);
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
-    }
-
-    public async Task<SandboxExit> TerminateAsync(TimeSpan grace, CancellationToken cancellationToken = default)
-    {
-        if (Interlocked.Exchange(ref _terminateRequested, 1) == 0 && !Exited.IsCompleted)
-        {
-            // A frozen process can act neither on shutdown nor on SIGTERM.
-            await ThawForTerminateAsync(cancellationToken);
-
-            // A guest on the control channel gets to shut down by itself first; its exit then counts as its own.
-            if (grace > TimeSpan.Zero && ControlConnected && await _control.RequestShutdownAsync(grace, cancellationToken))
-            {
-                BubblewrapLog.ShutdownRequested(_logger, Id, grace);
-                await Task.WhenAny(Exited, Task.Delay(grace, _timeProvider, cancellationToken));
-            }
-
-            if (!Exited.IsCompleted)
-            {
-                await SignalMainProcessAsync(grace, cancellationToken);
-                if (grace > TimeSpan.Zero)
-                {
-                    await Task.WhenAny(Exited, Task.Delay(grace, _timeProvider, cancellationToken));
-                }
-            }
-
-            if (!Exited.IsCompleted)
-            {
-                BubblewrapLog.Killing(_logger, Id);
-                Volatile.Write(ref _signalled, 1);
-                await KillAllAsync(cancellationToken);
-            }
-        }
-
-        return await Exited.WaitAsync(cancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await TerminateAsync(_options.DisposeGrace);
-        _lifecycle.Dispose();
         _process.Dispose();
+        return ValueTask.CompletedTask;
     }
 
-    private async Task ThawForTerminateAsync(CancellationToken cancellationToken)
+    protected override async Task SignalCommandAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
-        await _lifecycle.WaitAsync(cancellationToken);
+        await Lifecycle.WaitAsync(cancellationToken);
         try
         {
-            if (!_released && State == SandboxState.Paused)
-            {
-                await _cgroup.ThawAsync(cancellationToken);
-                TryChangeState(SandboxState.Paused, SandboxState.Running);
-            }
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
-    }
-
-    private async Task SignalMainProcessAsync(TimeSpan grace, CancellationToken cancellationToken)
-    {
-        await _lifecycle.WaitAsync(cancellationToken);
-        try
-        {
-            if (!_released)
+            if (!Released)
             {
                 var main = FindMainProcess();
-                BubblewrapLog.Terminating(_logger, Id, main, grace);
-                Volatile.Write(ref _signalled, 1);
+                BubblewrapLog.Terminating(Logger, Id, main, grace);
                 NativeMethods.Signal(main, NativeMethods.SigTerm);
             }
         }
         finally
         {
-            _lifecycle.Release();
+            Lifecycle.Release();
         }
     }
 
-    private async Task KillAllAsync(CancellationToken cancellationToken)
+    protected override async Task KillAsync(CancellationToken cancellationToken)
     {
-        await _lifecycle.WaitAsync(cancellationToken);
+        await Lifecycle.WaitAsync(cancellationToken);
         try
         {
-            if (!_released)
+            if (!Released)
             {
                 await _cgroup.KillAllAsync(cancellationToken);
             }
         }
         finally
         {
-            _lifecycle.Release();
+            Lifecycle.Release();
         }
     }
 
@@ -239,60 +132,59 @@ internal sealed class BubblewrapSandbox : ISandbox
         {
             while (!exit.IsCompleted)
             {
-                await Task.WhenAny(exit, Task.Delay(_options.OomPollInterval, _timeProvider));
+                await Task.WhenAny(exit, Task.Delay(_options.OomPollInterval, TimeProvider));
 
                 // One OOM kill inside means the sandbox is in an undefined state (a worker died, the main process
                 // may not notice): the whole sandbox goes.
                 if (!oomKilled && _cgroup.OomKillCount() > 0)
                 {
                     oomKilled = true;
-                    BubblewrapLog.OomKilled(_logger, Id);
-                    await KillAllAsync(CancellationToken.None);
+                    BubblewrapLog.OomKilled(Logger, Id);
+                    await KillAsync(CancellationToken.None);
                 }
             }
         }
         catch (Exception exception)
         {
-            BubblewrapLog.MonitorFailed(_logger, Id, exception);
+            BubblewrapLog.MonitorFailed(Logger, Id, exception);
             await exit;
         }
 
-        await _lifecycle.WaitAsync();
+        await Lifecycle.WaitAsync();
         try
         {
             // With the sandbox's pid 1 gone the kernel kills the rest of its pid namespace; this catches anything
             // that was moved into the cgroup some other way, and it must be empty before it can be removed.
-            await BubblewrapBackend.TryAsync(_logger, Id, "kill", () => _cgroup.KillAllAsync());
+            await BubblewrapBackend.TryAsync(Logger, Id, "kill", () => _cgroup.KillAllAsync());
             await Task.WhenAll(_stdout, _stderr).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await BubblewrapBackend.TryAsync(_logger, Id, "control channel", async () => await _control.DisposeAsync());
+            await BubblewrapBackend.TryAsync(Logger, Id, "control channel", async () => await Control.DisposeAsync());
             oomKilled |= _cgroup.OomKillCount() > 0;
-            await BubblewrapBackend.TryAsync(_logger, Id, "cgroup", () => _cgroup.DeleteAsync());
+            await BubblewrapBackend.TryAsync(Logger, Id, "cgroup", () => _cgroup.DeleteAsync());
             foreach (var forwarder in _forwarders)
             {
-                await BubblewrapBackend.TryAsync(_logger, Id, "internal host relay", async () => await forwarder.DisposeAsync());
+                await BubblewrapBackend.TryAsync(Logger, Id, "internal host relay", async () => await forwarder.DisposeAsync());
             }
 
-            await BubblewrapBackend.TryAsync(_logger, Id, "firewall", async () => await _firewall.DisposeAsync());
-            await BubblewrapBackend.TryAsync(_logger, Id, "network", async () => await _network.DisposeAsync());
-            await BubblewrapBackend.TryAsync(_logger, Id, "runtime directory", () =>
+            await BubblewrapBackend.TryAsync(Logger, Id, "firewall", async () => await _firewall.DisposeAsync());
+            await BubblewrapBackend.TryAsync(Logger, Id, "network", async () => await _network.DisposeAsync());
+            await BubblewrapBackend.TryAsync(Logger, Id, "runtime directory", () =>
             {
                 SandboxMounts.DeleteDirectory(_runtimeDirectory);
                 return Task.CompletedTask;
             });
             await _log.DisposeAsync();
-            _released = true;
-            Volatile.Write(ref _state, (int)SandboxState.Terminated);
+            MarkReleased();
         }
         finally
         {
-            _lifecycle.Release();
+            Lifecycle.Release();
         }
 
         var reason = oomKilled ? SandboxExitReason.OomKilled
-            : Volatile.Read(ref _signalled) == 1 ? SandboxExitReason.Terminated
+            : Signalled ? SandboxExitReason.Terminated
             : SandboxExitReason.Exited;
         var result = new SandboxExit(_process.ExitCode, reason);
-        BubblewrapLog.Exited(_logger, Id, result.ExitCode, result.ReasonCode);
+        BubblewrapLog.Exited(Logger, Id, result.ExitCode, result.ReasonCode);
         return result;
     }
 
@@ -326,7 +218,4 @@ internal sealed class BubblewrapSandbox : ISandbox
 
         return children.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture));
     }
-
-    private bool TryChangeState(SandboxState from, SandboxState to) =>
-        Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
 }

@@ -12,23 +12,11 @@ internal static partial class QemuLog
     [LoggerMessage(102, LogLevel.Information, "Sandbox {InstanceId} exited with {ExitCode} ({Reason})")]
     public static partial void Exited(ILogger logger, string instanceId, int exitCode, string reason);
 
-    [LoggerMessage(103, LogLevel.Information, "Sandbox {InstanceId} paused")]
-    public static partial void Paused(ILogger logger, string instanceId);
-
-    [LoggerMessage(104, LogLevel.Information, "Sandbox {InstanceId} resumed")]
-    public static partial void Resumed(ILogger logger, string instanceId);
-
     [LoggerMessage(105, LogLevel.Information, "Sandbox {InstanceId}: terminating (SIGTERM to the command, grace {Grace})")]
     public static partial void Terminating(ILogger logger, string instanceId, TimeSpan grace);
 
-    [LoggerMessage(106, LogLevel.Warning, "Sandbox {InstanceId} outlived its grace period; stopping the VM")]
-    public static partial void Killing(ILogger logger, string instanceId);
-
     [LoggerMessage(107, LogLevel.Error, "Sandbox {InstanceId}: cleanup step {Step} failed")]
     public static partial void CleanupFailed(ILogger logger, string instanceId, string step, Exception exception);
-
-    [LoggerMessage(108, LogLevel.Information, "Sandbox {InstanceId}: asked the guest to shut down (grace {Grace})")]
-    public static partial void ShutdownRequested(ILogger logger, string instanceId, TimeSpan grace);
 
     [LoggerMessage(109, LogLevel.Information, "qemu backend: accelerator {Accelerator} ({Reason})")]
     public static partial void AcceleratorChosen(ILogger logger, string accelerator, string reason);

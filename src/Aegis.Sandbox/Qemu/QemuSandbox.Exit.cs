@@ -22,16 +22,16 @@ public sealed partial class QemuSandbox
     private async Task<SandboxExit> MonitorAsync()
     {
         await _process.WaitForExitAsync();
-        await _lifecycle.WaitAsync();
+        await Lifecycle.WaitAsync();
         try
         {
             _logListener.Dispose();
             await _logPump.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             CloseBridge();
             await SetPortOpenAsync(false);
-            await QemuBackend.TryAsync(_logger, Id, "control channel", async () => await _control.DisposeAsync());
-            await QemuBackend.TryAsync(_logger, Id, "guest link", async () => await _link.DisposeAsync());
-            await QemuBackend.TryAsync(_logger, Id, "qmp", async () => await _qmp.DisposeAsync());
+            await QemuBackend.TryAsync(Logger, Id, "control channel", async () => await Control.DisposeAsync());
+            await QemuBackend.TryAsync(Logger, Id, "guest link", async () => await _link.DisposeAsync());
+            await QemuBackend.TryAsync(Logger, Id, "qmp", async () => await _qmp.DisposeAsync());
             if (_guestExit is null && !_started.Task.IsCompleted)
             {
                 await _log.WriteAsync(Encoding.UTF8.GetBytes($"aegis: the VM stopped before the command started: {BootFailure()}\n"));
@@ -41,7 +41,7 @@ public sealed partial class QemuSandbox
             for (var i = 0; i < _shares.Count; i++)
             {
                 var share = _shares[i];
-                await QemuBackend.TryAsync(_logger, Id, "export " + share.GuestPath, () => share.ExportAsync(_options, copyFirst: snapshot is not null, CancellationToken.None));
+                await QemuBackend.TryAsync(Logger, Id, "export " + share.GuestPath, () => share.ExportAsync(_options, copyFirst: snapshot is not null, CancellationToken.None));
                 if (snapshot is not null)
                 {
                     File.Move(share.ImagePath, snapshot.Share(i));
@@ -53,26 +53,25 @@ public sealed partial class QemuSandbox
                 File.Move(_paths.Overlay, snapshot.Overlay);
             }
 
-            await QemuBackend.TryAsync(_logger, Id, "runtime directory", () =>
+            await QemuBackend.TryAsync(Logger, Id, "runtime directory", () =>
             {
                 Directory.Delete(_paths.Directory, recursive: true);
                 return Task.CompletedTask;
             });
             await _log.DisposeAsync();
-            _released = true;
-            Volatile.Write(ref _state, (int)SandboxState.Terminated);
+            MarkReleased();
         }
         finally
         {
-            _lifecycle.Release();
+            Lifecycle.Release();
         }
 
-        var signalled = Volatile.Read(ref _signalled) == 1;
+        var signalled = Signalled;
         var result = _guestExit is var (code, oomKilled)
             ? new SandboxExit(code, oomKilled ? SandboxExitReason.OomKilled : signalled ? SandboxExitReason.Terminated : SandboxExitReason.Exited)
             : _snapshot is not null ? new SandboxExit(0, SandboxExitReason.Terminated)
             : new SandboxExit(signalled ? 137 : 255, signalled ? SandboxExitReason.Terminated : SandboxExitReason.Exited);
-        QemuLog.Exited(_logger, Id, result.ExitCode, result.ReasonCode);
+        QemuLog.Exited(Logger, Id, result.ExitCode, result.ReasonCode);
         return result;
     }
 

@@ -20,15 +20,15 @@ public sealed partial class QemuSandbox
         await _portLock.WaitAsync();
         try
         {
-            if (open && _exposed is null && !_released)
+            if (open && _exposed is null && !Released)
             {
                 try
                 {
-                    _exposed = TcpForwarder.Start(Endpoint, _forward, Id, _logger);
+                    _exposed = TcpForwarder.Start(Endpoint, _forward, Id, Logger);
                 }
                 catch (SandboxException exception)
                 {
-                    QemuLog.CleanupFailed(_logger, Id, "listen on the endpoint", exception);
+                    QemuLog.CleanupFailed(Logger, Id, "listen on the endpoint", exception);
                 }
             }
             else if (!open && _exposed is { } exposed)

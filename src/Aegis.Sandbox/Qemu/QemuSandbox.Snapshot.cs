@@ -20,7 +20,7 @@ public sealed partial class QemuSandbox
         }
 
         var elapsed = Stopwatch.StartNew();
-        await _lifecycle.WaitAsync(cancellationToken);
+        await Lifecycle.WaitAsync(cancellationToken);
         try
         {
             var wasRunning = State == SandboxState.Running;
@@ -55,17 +55,17 @@ public sealed partial class QemuSandbox
             }
 
             _snapshot = snapshot;
-            Volatile.Write(ref _signalled, 1);
-            Interlocked.Exchange(ref _terminateRequested, 1);
+            MarkSignalled();
+            MarkTerminateRequested();
             await ((Task)_qmp.ExecuteAsync("quit", null, cancellationToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         finally
         {
-            _lifecycle.Release();
+            Lifecycle.Release();
         }
 
         await Exited.WaitAsync(cancellationToken);
-        QemuLog.Snapshotted(_logger, Id, _snapshot.MemoryBytes, directory, elapsed.Elapsed);
+        QemuLog.Snapshotted(Logger, Id, _snapshot.MemoryBytes, directory, elapsed.Elapsed);
         return _snapshot;
     }
 
@@ -85,7 +85,7 @@ public sealed partial class QemuSandbox
                     throw new SandboxException($"Snapshot of {Id} failed: {info?["error-desc"]}");
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(20), _timeProvider, cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider, cancellationToken);
         }
     }
 
@@ -95,7 +95,7 @@ public sealed partial class QemuSandbox
         _synced = synced;
         if (await _link.SendAsync(new JsonObject { ["type"] = "sync", ["id"] = 1, ["freeze"] = true, ["dropCaches"] = true }, cancellationToken))
         {
-            await Task.WhenAny(synced.Task, Task.Delay(timeout, _timeProvider, cancellationToken));
+            await Task.WhenAny(synced.Task, Task.Delay(timeout, TimeProvider, cancellationToken));
         }
 
         _synced = null;

@@ -14,13 +14,12 @@ namespace Aegis.Sandbox.Qemu;
 /// to their host directories (or hands them to a snapshot), and removes the runtime directory before
 /// <see cref="Exited"/> completes. Pause, resume, snapshot and the kill step of terminate are serialized by one lock.
 /// </summary>
-public sealed partial class QemuSandbox : ISandbox
+public sealed partial class QemuSandbox : SandboxLifecycle
 {
     private readonly Process _process;
     private readonly QmpClient _qmp;
     private readonly GuestLink _link;
     private readonly Socket _logListener;
-    private readonly SandboxControlChannel _control;
     private readonly RotatingLogFile _log;
     private readonly QemuPaths _paths;
     private readonly QemuMachine _machine;
@@ -28,16 +27,9 @@ public sealed partial class QemuSandbox : ISandbox
     private readonly JsonObject? _run;
     private readonly Func<string> _vmmOutput;
     private readonly QemuOptions _options;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILogger _logger;
-    private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _logPump;
-    private int _state = (int)SandboxState.Booting;
-    private int _terminateRequested;
-    private int _signalled;
     private int _runSent;
-    private bool _released;
     private (int Code, bool OomKilled)? _guestExit;
     private QemuSnapshot? _snapshot;
     private TaskCompletionSource? _synced;
@@ -61,13 +53,12 @@ public sealed partial class QemuSandbox : ISandbox
         QemuOptions options,
         TimeProvider timeProvider,
         ILogger logger)
+        : base(id, control, timeProvider, logger)
     {
-        Id = id;
         _process = process;
         _qmp = qmp;
         _link = link;
         _logListener = logListener;
-        _control = control;
         _log = log;
         _paths = paths;
         _machine = machine;
@@ -75,8 +66,6 @@ public sealed partial class QemuSandbox : ISandbox
         _run = run;
         _vmmOutput = vmmOutput;
         _options = options;
-        _timeProvider = timeProvider;
-        _logger = logger;
         Pid = process.Id;
         Endpoint = endpoint;
         _forward = forward;
@@ -92,21 +81,15 @@ public sealed partial class QemuSandbox : ISandbox
         Exited = MonitorAsync();
     }
 
-    public string Id { get; }
-
-    public SandboxState State => (SandboxState)Volatile.Read(ref _state);
-
     /// <summary>The QEMU process.</summary>
-    public int Pid { get; }
+    public override int Pid { get; }
 
     /// <summary>127.0.0.1 and the host port QEMU forwards to the guest's exposed port.</summary>
-    public IPEndPoint Endpoint { get; }
+    public override IPEndPoint Endpoint { get; }
 
-    public string LogPath => _log.Path;
+    public override string LogPath => _log.Path;
 
-    public Task<SandboxExit> Exited { get; }
-
-    public bool ControlConnected => !_released && _control.Connected;
+    public override Task<SandboxExit> Exited { get; }
 
     /// <summary><c>kvm</c> or <c>tcg</c>.</summary>
     public string Accelerator => _machine.Accelerator;
@@ -116,95 +99,31 @@ public sealed partial class QemuSandbox : ISandbox
 
     internal string RuntimeDirectory => _paths.Directory;
 
-    public Task<SandboxHealth?> QueryHealthAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        ControlConnected ? _control.QueryHealthAsync(timeout, _timeProvider, cancellationToken) : Task.FromResult<SandboxHealth?>(null);
+    protected override TimeSpan DisposeGrace => _options.DisposeGrace;
 
-    public async Task PauseAsync(CancellationToken cancellationToken = default)
+    protected override Task FreezeAsync(CancellationToken cancellationToken) => _qmp.ExecuteAsync("stop", null, cancellationToken);
+
+    protected override Task ThawAsync(CancellationToken cancellationToken) => _qmp.ExecuteAsync("cont", null, cancellationToken);
+
+    /// <summary>The guest agent passes SIGTERM to the command.</summary>
+    protected override async Task SignalCommandAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
-        await _lifecycle.WaitAsync(cancellationToken);
-        try
-        {
-            if (State != SandboxState.Running)
-            {
-                throw new InvalidOperationException($"Sandbox {Id} is {State}, not Running");
-            }
-
-            await _qmp.ExecuteAsync("stop", null, cancellationToken);
-            TryChangeState(SandboxState.Running, SandboxState.Paused);
-            QemuLog.Paused(_logger, Id);
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
+        QemuLog.Terminating(Logger, Id, grace);
+        await ((Task)_link.SendAsync(new JsonObject { ["type"] = "signal", ["signal"] = 15 }, cancellationToken)
+            .WaitAsync(TimeSpan.FromSeconds(1), cancellationToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    public async Task ResumeAsync(CancellationToken cancellationToken = default)
+    protected override Task KillAsync(CancellationToken cancellationToken) => StopVmAsync();
+
+    protected override ValueTask DisposeCoreAsync()
     {
-        await _lifecycle.WaitAsync(cancellationToken);
-        try
-        {
-            if (State != SandboxState.Paused)
-            {
-                throw new InvalidOperationException($"Sandbox {Id} is {State}, not Paused");
-            }
-
-            await _qmp.ExecuteAsync("cont", null, cancellationToken);
-            TryChangeState(SandboxState.Paused, SandboxState.Running);
-            QemuLog.Resumed(_logger, Id);
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
-    }
-
-    public async Task<SandboxExit> TerminateAsync(TimeSpan grace, CancellationToken cancellationToken = default)
-    {
-        if (Interlocked.Exchange(ref _terminateRequested, 1) == 0 && !Exited.IsCompleted)
-        {
-            // A stopped VM can act neither on shutdown nor on SIGTERM.
-            await ContinueForTerminateAsync(cancellationToken);
-
-            if (grace > TimeSpan.Zero && ControlConnected && await _control.RequestShutdownAsync(grace, cancellationToken))
-            {
-                QemuLog.ShutdownRequested(_logger, Id, grace);
-                await Task.WhenAny(Exited, Task.Delay(grace, _timeProvider, cancellationToken));
-            }
-
-            if (!Exited.IsCompleted)
-            {
-                QemuLog.Terminating(_logger, Id, grace);
-                Volatile.Write(ref _signalled, 1);
-                await ((Task)_link.SendAsync(new JsonObject { ["type"] = "signal", ["signal"] = 15 }, cancellationToken)
-                    .WaitAsync(TimeSpan.FromSeconds(1), cancellationToken)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                if (grace > TimeSpan.Zero)
-                {
-                    await Task.WhenAny(Exited, Task.Delay(grace, _timeProvider, cancellationToken));
-                }
-            }
-
-            if (!Exited.IsCompleted)
-            {
-                QemuLog.Killing(_logger, Id);
-                Volatile.Write(ref _signalled, 1);
-                await StopVmAsync();
-            }
-        }
-
-        return await Exited.WaitAsync(cancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await TerminateAsync(_options.DisposeGrace);
-        _lifecycle.Dispose();
         _process.Dispose();
+        return ValueTask.CompletedTask;
     }
 
     internal async Task WaitStartedAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var done = await Task.WhenAny(_started.Task, Exited, Task.Delay(timeout, _timeProvider, cancellationToken));
+        var done = await Task.WhenAny(_started.Task, Exited, Task.Delay(timeout, TimeProvider, cancellationToken));
         if (done == _started.Task)
         {
             TryChangeState(SandboxState.Booting, SandboxState.Running);
@@ -220,7 +139,7 @@ public sealed partial class QemuSandbox : ISandbox
     /// <summary>Waits for the incoming migration to finish (QEMU then runs the guest) and reconnects with the agent.</summary>
     internal async Task WaitRestoredAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var deadline = _timeProvider.GetUtcNow() + timeout;
+        var deadline = TimeProvider.GetUtcNow() + timeout;
         while (true)
         {
             var status = (await _qmp.ExecuteAsync("query-status", null, cancellationToken))?["status"]?.GetValue<string>();
@@ -236,18 +155,18 @@ public sealed partial class QemuSandbox : ISandbox
                 continue;
             }
 
-            if (Exited.IsCompleted || _timeProvider.GetUtcNow() > deadline)
+            if (Exited.IsCompleted || TimeProvider.GetUtcNow() > deadline)
             {
                 throw new SandboxException($"Sandbox {Id} did not come back from its snapshot (status {status}): {BootFailure()}");
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(20), _timeProvider, cancellationToken);
+            await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider, cancellationToken);
         }
 
         TryChangeState(SandboxState.Booting, SandboxState.Running);
 
         // The agent answers with its state; a guest program that was connected to the control channel is reconnected.
-        await _link.SendAsync(new JsonObject { ["type"] = "hello", ["time"] = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken);
+        await _link.SendAsync(new JsonObject { ["type"] = "hello", ["time"] = TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken);
     }
 
     private async Task OnGuestMessageAsync(JsonObject message)
@@ -255,7 +174,7 @@ public sealed partial class QemuSandbox : ISandbox
         switch ((string?)message["type"])
         {
             case "ready" when _run is not null && Interlocked.Exchange(ref _runSent, 1) == 0:
-                _run["time"] = _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+                _run["time"] = TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
                 await _link.SendAsync(_run);
                 break;
             case "started":
@@ -268,7 +187,7 @@ public sealed partial class QemuSandbox : ISandbox
                 }
                 catch (Exception exception) when (exception is InvalidOperationException or FormatException or NullReferenceException)
                 {
-                    QemuLog.GuestMisbehaved(_logger, Id, "an exit message without a code");
+                    QemuLog.GuestMisbehaved(Logger, Id, "an exit message without a code");
                 }
 
                 _ = EnsureVmEndsAsync();
@@ -304,7 +223,7 @@ public sealed partial class QemuSandbox : ISandbox
     /// <summary>After the guest reported its exit it resets the VM; a guest that does not is stopped.</summary>
     private async Task EnsureVmEndsAsync()
     {
-        await Task.WhenAny(Exited, Task.Delay(TimeSpan.FromSeconds(5), _timeProvider));
+        await Task.WhenAny(Exited, Task.Delay(TimeSpan.FromSeconds(5), TimeProvider));
         if (!Exited.IsCompleted)
         {
             await StopVmAsync();
@@ -322,7 +241,7 @@ public sealed partial class QemuSandbox : ISandbox
             // Killed below.
         }
 
-        if (await Task.WhenAny(Exited, Task.Delay(TimeSpan.FromSeconds(3), _timeProvider)) != Exited)
+        if (await Task.WhenAny(Exited, Task.Delay(TimeSpan.FromSeconds(3), TimeProvider)) != Exited)
         {
             try
             {
@@ -334,28 +253,4 @@ public sealed partial class QemuSandbox : ISandbox
             }
         }
     }
-
-    private async Task ContinueForTerminateAsync(CancellationToken cancellationToken)
-    {
-        await _lifecycle.WaitAsync(cancellationToken);
-        try
-        {
-            if (!_released && State == SandboxState.Paused)
-            {
-                await _qmp.ExecuteAsync("cont", null, cancellationToken);
-                TryChangeState(SandboxState.Paused, SandboxState.Running);
-            }
-        }
-        catch (SandboxException)
-        {
-            // The VMM is already gone.
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
-    }
-
-    private bool TryChangeState(SandboxState from, SandboxState to) =>
-        Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from;
 }
