@@ -228,7 +228,8 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
             {
                 var options = SandboxRootFs.Encode(SandboxRootFs.BuildOptions(
                     spec, etc, canvas, control.Path, _options.SandboxUid, agent, agentWritable: spec.InstanceLayerDirectory is not null, poolDirectory));
-                await process.StandardInput.BaseStream.WriteAsync(options, cancellationToken);
+                // Not cancellable: once the process runs, the sandbox object owns its cleanup and must be returned.
+                await process.StandardInput.BaseStream.WriteAsync(options, CancellationToken.None);
                 process.StandardInput.Close();
             }
             catch (IOException)
