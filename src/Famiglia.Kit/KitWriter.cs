@@ -25,14 +25,15 @@ internal static class KitWriter
         return reader.ReadToEnd();
     }
 
-    /// <summary>The wrapper script: runs this program's dll with <paramref name="settingsPath"/> as its settings.</summary>
-    public static string Wrapper(string settingsPath, string dotnet, string dll) =>
+    /// <summary>The wrapper script: runs <paramref name="program"/> (this program: its native executable, or dotnet and
+    /// its dll) with <paramref name="settingsPath"/> as its settings.</summary>
+    public static string Wrapper(string settingsPath, IReadOnlyList<string> program) =>
         $"""
         #!/bin/sh
         # The Famiglia kit's hooks, written by famiglia-kit-hooks write-wrapper (src/Famiglia.Kit).
         # aegisd runs this file as '<hooks> <hook-name>' with a clean environment.
         export {KitSettings.EnvironmentVariable}={Quote(settingsPath)}
-        exec {Quote(dotnet)} {Quote(dll)} "$@"
+        exec {string.Join(' ', program.Select(Quote))} "$@"
 
         """;
 
@@ -42,7 +43,7 @@ internal static class KitWriter
         var target = Path.GetFullPath(file);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         var staging = target + ".new";
-        File.WriteAllText(staging, Wrapper(settingsPath, DotnetHost(), ProgramDll()), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        File.WriteAllText(staging, Wrapper(settingsPath, ProgramCommand()), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(staging, Executable);
@@ -58,6 +59,15 @@ internal static class KitWriter
         File.WriteAllText(Path.Combine(target, ManifestFileName), Manifest(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         WriteWrapper(settingsPath, Path.Combine(target, HooksFileName));
     }
+
+    /// <summary>
+    /// How to run this program again: its own executable when it is a NativeAOT build (src/Famiglia.Kit/publish-native:
+    /// a hook then starts in a few ms instead of a runtime start and JIT per boot), else dotnet and its dll.
+    /// </summary>
+    private static string[] ProgramCommand() =>
+        !System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported && Environment.ProcessPath is { } native
+            ? [native]
+            : [DotnetHost(), ProgramDll()];
 
     /// <summary>The dotnet host running this program, so the hooks do not depend on aegisd's PATH; else <c>dotnet</c>.</summary>
     private static string DotnetHost()

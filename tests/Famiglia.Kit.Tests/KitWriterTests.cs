@@ -58,6 +58,43 @@ public sealed class KitWriterTests
     }
 
     [Fact]
+    public async Task The_native_build_writes_a_wrapper_that_runs_itself_and_its_hooks_answer_the_same()
+    {
+        using var directory = TempDirectory.Create("kit-native");
+        var settings = await WriteSettingsAsync(directory);
+        var native = await NativeKitHooks.ExecutableAsync();
+        var kit = directory.Combine("kit");
+
+        var (exitCode, _, error) = await ServiceProcess.RunProgramToEndAsync(native, "write-kit", "--settings", settings, "--out", kit);
+
+        Assert.True(exitCode == 0, error);
+        var script = await File.ReadAllTextAsync(Path.Combine(kit, "hooks"));
+        Assert.Contains($"exec '{native}' \"$@\"\n", script);
+        Assert.DoesNotContain("dotnet", script);
+
+        // The same hook, through the native wrapper and through the dll with the same settings: the same answer.
+        const string request = """{"canvas_config": {"name": "x"}}""";
+        var viaWrapper = await RunAsync(Path.Combine(kit, "hooks"), ["validate_config"], request, settings);
+        var viaDll = await RunAsync("dotnet", [HookProgram.Dll, "validate_config"], request, settings);
+        Assert.Equal(0, viaWrapper.ExitCode);
+        Assert.StartsWith("""{"ok":false,"errors":[""", viaWrapper.Output, StringComparison.Ordinal);
+        Assert.Equal(viaDll, viaWrapper);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, string input, string settings)
+    {
+        var info = new ProcessStartInfo(program, arguments) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.Environment["FAMIGLIA_KIT_SETTINGS"] = settings;
+        using var process = Process.Start(info)!;
+        await process.StandardInput.WriteAsync(input);
+        process.StandardInput.Close();
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, output);
+    }
+
+    [Fact]
     public async Task The_settings_path_must_be_absolute()
     {
         using var directory = TempDirectory.Create("kit-relative");

@@ -100,7 +100,8 @@ public sealed class FamigliaStack : IAsyncLifetime
             },
         }));
         var kit = _dir.Combine("kit");
-        var (exitCode, _, error) = await ServiceProcess.RunToEndAsync(ServiceProcess.BuiltDll("Famiglia.Kit", "famiglia-kit-hooks"),
+        // The native hooks, as ./famiglia up installs them: the wrapper then runs that executable for every hook.
+        var (exitCode, _, error) = await ServiceProcess.RunProgramToEndAsync(await NativeKitHooks.ExecutableAsync(),
             "write-kit", "--settings", settings, "--out", kit);
         Assert.True(exitCode == 0, $"write-kit failed ({exitCode}): {error}");
         using var client = Aegis.CreateClient();

@@ -35,10 +35,13 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Runs the dll to completion (an operations command) and returns its exit code, stdout and stderr.</summary>
-    public static async Task<(int ExitCode, string Output, string Error)> RunToEndAsync(string dll, params string[] arguments)
+    public static Task<(int ExitCode, string Output, string Error)> RunToEndAsync(string dll, params string[] arguments) =>
+        RunProgramToEndAsync("dotnet", [dll, .. arguments]);
+
+    /// <summary>Runs an executable to completion and returns its exit code, stdout and stderr.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunProgramToEndAsync(string program, params string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(dll);
+        var info = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);

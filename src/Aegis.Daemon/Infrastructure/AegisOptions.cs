@@ -62,6 +62,10 @@ public sealed record AegisOptions
     /// </summary>
     public Dictionary<string, int> WarmPool { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>How long after a claim the pool waits before starting the replacement, so the replacement does not
+    /// compete for the CPU with the boot that claim serves (the harness starting, the first request).</summary>
+    public TimeSpan WarmPoolRefillDelay { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long the pool waits before trying again after it failed to start a sandbox.</summary>
     public TimeSpan WarmPoolRetry { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -45,6 +45,7 @@ internal static class DaemonSetup
             .Validate(o => o.KeepReleases > 0, "Aegis:KeepReleases must be at least 1.")
             .Validate(o => o.WarmPool.Values.All(n => n is >= 0 and <= 64), "Aegis:WarmPool:{kit} must be a number of sandboxes from 0 to 64.")
             .Validate(o => o.WarmPoolRetry > TimeSpan.Zero, "Aegis:WarmPoolRetry must be positive.")
+            .Validate(o => o.WarmPoolRefillDelay >= TimeSpan.Zero, "Aegis:WarmPoolRefillDelay must not be negative.")
             .Validate(o => o.Quotas.MaxMemory is null || Aegis.Core.Kits.ByteSize.TryParse(o.Quotas.MaxMemory, out _), "Aegis:Quotas:MaxMemory must be a size like 8gb.")
             .ValidateOnStart();
         builder.Services.AddOptions<RouterOptions>().BindConfiguration("Aegis:Router")

@@ -17,6 +17,7 @@ internal sealed partial class InstanceManager
     private readonly Dictionary<string, List<IPreparedSandbox>> _pool = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _poolSignal = new(0);
     private CancellationTokenSource? _poolStop;
+    private long _lastClaim;
     private Task? _poolLoop;
 
     private bool PoolEnabled => backend.SupportsPreparation && options.Value.WarmPool.Any(p => p.Value > 0);
@@ -122,6 +123,12 @@ internal sealed partial class InstanceManager
                         if (!await PoolHasRoomAsync(kit, stop))
                         {
                             break;
+                        }
+
+                        var sinceClaim = time.GetElapsedTime(Interlocked.Read(ref _lastClaim));
+                        if (sinceClaim < options.Value.WarmPoolRefillDelay)
+                        {
+                            await Task.Delay(options.Value.WarmPoolRefillDelay - sinceClaim, time, stop);
                         }
 
                         var prepared = await PrepareAsync(kit, stop);
@@ -240,6 +247,11 @@ internal sealed partial class InstanceManager
             {
                 list!.Remove(taken);
             }
+        }
+
+        if (taken is not null)
+        {
+            Interlocked.Exchange(ref _lastClaim, time.GetTimestamp());
         }
 
         if (options.Value.WarmPool.GetValueOrDefault(kit) > 0)
