@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Famiglia.Xmpp;
 
-/// <summary>One negotiated connection: its transport, one read loop (a thread of its own over TCP), one writer at a time draining the
+/// <summary>One negotiated connection: its transport, one read loop, one writer at a time draining the
 /// outgoing queue (see XmppSession.Write.cs), and a keepalive. Every failure of any of them reaches
 /// <see cref="XmppClient"/> exactly once.</summary>
 internal sealed partial class XmppSession : IAsyncDisposable
@@ -59,7 +59,7 @@ internal sealed partial class XmppSession : IAsyncDisposable
 
     public void Start(TimeSpan keepAliveInterval)
     {
-        _readLoop = Transport is IBlockingFrameReader reader ? StartReadThread(reader) : Task.Run(ReadLoopAsync);
+        _readLoop = Task.Run(ReadLoopAsync);
         _keepAlive = Task.Run(() => KeepAliveLoopAsync(keepAliveInterval));
     }
 
@@ -83,73 +83,35 @@ internal sealed partial class XmppSession : IAsyncDisposable
         _stop.Dispose();
     }
 
-    /// <summary>The read loop of a transport that can block: a thread of its own. An asynchronous read that has to
-    /// wait for the network resumes as a thread-pool work item, and on a busy two-core machine each such hop costs
-    /// more CPU (the worker's spin before it sleeps) than handling the frame (bench/RESULTS.md); a blocked thread
-    /// just wakes up. Handlers still run elsewhere (dispatchers), so this thread only reads, parses and routes.</summary>
-    private Task StartReadThread(IBlockingFrameReader reader)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _stop.Token.Register(reader.AbortRead); // a blocked read ignores tokens
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                while (!_stop.IsCancellationRequested)
-                {
-                    OnFrame(reader.Read());
-                }
-            }
-            catch (Exception ex)
-            {
-                _client.OnConnectionFailed(this, ex);
-            }
-            finally
-            {
-                done.TrySetResult();
-            }
-        })
-        {
-            IsBackground = true,
-            Name = "Famiglia.Xmpp reader",
-        };
-        thread.Start();
-        return done.Task;
-    }
-
     private async Task ReadLoopAsync()
     {
         try
         {
             while (!_stop.IsCancellationRequested)
             {
-                OnFrame(await Transport.ReadAsync(_stop.Token));
+                var frame = await Transport.ReadAsync(_stop.Token);
+                Interlocked.Exchange(ref _lastReceivedTicks, _time.GetTimestamp());
+                if (frame.Kind == XmppFrameKind.StreamClose)
+                {
+                    throw new IOException("The server closed the stream.");
+                }
+
+                if (frame.Kind == XmppFrameKind.StreamOpen)
+                {
+                    throw new XmppProtocolException("Unexpected stream header in an established stream.");
+                }
+
+                XmppLog.TraceReceive(_logger, frame.Element!);
+                _client.OnElement(this, frame.Element!);
+                if (AckOwed && !Transport.HasBufferedFrames)
+                {
+                    _client.SendOwedAck(this);
+                }
             }
         }
         catch (Exception ex)
         {
             _client.OnConnectionFailed(this, ex);
-        }
-    }
-
-    private void OnFrame(XmppFrame frame)
-    {
-        Interlocked.Exchange(ref _lastReceivedTicks, _time.GetTimestamp());
-        if (frame.Kind == XmppFrameKind.StreamClose)
-        {
-            throw new IOException("The server closed the stream.");
-        }
-
-        if (frame.Kind == XmppFrameKind.StreamOpen)
-        {
-            throw new XmppProtocolException("Unexpected stream header in an established stream.");
-        }
-
-        XmppLog.TraceReceive(_logger, frame.Element!);
-        _client.OnElement(this, frame.Element!);
-        if (AckOwed && !Transport.HasBufferedFrames)
-        {
-            _client.SendOwedAck(this);
         }
     }
 

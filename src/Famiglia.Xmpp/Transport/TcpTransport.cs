@@ -8,9 +8,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Famiglia.Xmpp.Transport;
 
-/// <summary>RFC 6120 over TCP, with STARTTLS. Negotiation reads asynchronously; the established stream is read
-/// by blocking reads on the session's read thread (<see cref="IBlockingFrameReader"/>).</summary>
-internal sealed class TcpTransport : IXmppTransport, IBlockingFrameReader
+/// <summary>RFC 6120 over TCP, with STARTTLS.</summary>
+internal sealed class TcpTransport : IXmppTransport
 {
     private const int MaxKeptWriteBuffer = 64 * 1024;
     private readonly string _host;
@@ -71,34 +70,21 @@ internal sealed class TcpTransport : IXmppTransport, IBlockingFrameReader
         while (_frames.Count == 0)
         {
             var stream = _stream ?? throw new InvalidOperationException("Not connected.");
-            Scan(await stream.ReadAsync(_readBuffer, cancellationToken));
+            var read = await stream.ReadAsync(_readBuffer, cancellationToken);
+            if (read == 0)
+            {
+                throw new IOException("The server closed the connection.");
+            }
+
+            _scratch.Clear();
+            _scanner.Feed(_readBuffer.AsSpan(0, read), _scratch);
+            foreach (var frame in _scratch)
+            {
+                _frames.Enqueue(frame);
+            }
         }
 
         return _frames.Dequeue();
-    }
-
-    public XmppFrame Read()
-    {
-        while (_frames.Count == 0)
-        {
-            var stream = _stream ?? throw new InvalidOperationException("Not connected.");
-            Scan(stream.Read(_readBuffer));
-        }
-
-        return _frames.Dequeue();
-    }
-
-    public void AbortRead()
-    {
-        try
-        {
-            // Wakes a blocked read (it sees the end of the stream), unlike a cancellation token.
-            _socket?.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-            // Already closed.
-        }
     }
 
     public async ValueTask WriteAsync(IReadOnlyList<string> elements, CancellationToken cancellationToken)
@@ -181,21 +167,6 @@ internal sealed class TcpTransport : IXmppTransport, IBlockingFrameReader
         }
 
         return _writeBuffer;
-    }
-
-    private void Scan(int read)
-    {
-        if (read == 0)
-        {
-            throw new IOException("The server closed the connection.");
-        }
-
-        _scratch.Clear();
-        _scanner.Feed(_readBuffer.AsSpan(0, read), _scratch);
-        foreach (var frame in _scratch)
-        {
-            _frames.Enqueue(frame);
-        }
     }
 
     private ValueTask WriteRawAsync(string text, CancellationToken cancellationToken) => WriteAsync([text], cancellationToken);
