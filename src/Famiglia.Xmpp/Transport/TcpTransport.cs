@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Net.Security;
-using System.Reflection;
 using System.Net.Sockets;
+using System.Reflection;
 using System.Security.Authentication;
 using System.Text;
 using Famiglia.Xmpp.Xml;
