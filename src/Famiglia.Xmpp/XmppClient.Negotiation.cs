@@ -63,7 +63,7 @@ public sealed partial class XmppClient
                 previous.TryMarkFailed();
             }
 
-            session.Start(_options.KeepAliveInterval);
+            session.Start(_options.KeepAliveInterval, _options.PreferInlineSocketCompletions);
             XmppLog.Connected(_logger, _options.Service, session.Jid, Endpoint.IsWebSocket ? "websocket" : "tcp", transport.IsSecure);
             if (resumedAt is not null)
             {

@@ -56,6 +56,8 @@ internal sealed partial class XmppSession
             return;
         }
 
+        // A close write that has to wait must not continue the caller's code on the socket event thread.
+        Transport.TryPreferInlineCompletions(false);
         try
         {
             // Nothing is queued from now on (the session counts as failed); a writer at work finishes first.

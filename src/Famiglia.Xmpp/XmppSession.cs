@@ -4,11 +4,13 @@ using Microsoft.Extensions.Logging;
 
 namespace Famiglia.Xmpp;
 
-/// <summary>One negotiated connection: its transport, one read loop, one writer at a time draining the
+/// <summary>One negotiated connection: its transport, one read loop (over TCP continuing on the socket event thread,
+/// see <see cref="XmppClientOptions.PreferInlineSocketCompletions"/>), one writer at a time draining the
 /// outgoing queue (see XmppSession.Write.cs), and a keepalive. Every failure of any of them reaches
 /// <see cref="XmppClient"/> exactly once.</summary>
 internal sealed partial class XmppSession : IAsyncDisposable
 {
+    private const int MaxFramesInline = 64;
     private readonly XmppClient _client;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
@@ -16,6 +18,7 @@ internal sealed partial class XmppSession : IAsyncDisposable
     private Task _readLoop = Task.CompletedTask;
     private Task _keepAlive = Task.CompletedTask;
     private int _failed;
+    private bool _readsInline;
     private long _lastReceivedTicks;
 
     public XmppSession(XmppClient client, IXmppTransport transport, TimeProvider time, ILogger logger)
@@ -57,8 +60,10 @@ internal sealed partial class XmppSession : IAsyncDisposable
         return Transport.WriteAsync([xml], cancellationToken);
     }
 
-    public void Start(TimeSpan keepAliveInterval)
+    public void Start(TimeSpan keepAliveInterval, bool preferInlineCompletions)
     {
+        // Only now: during negotiation a read's continuation is the SASL code (PBKDF2), not for the socket thread.
+        _readsInline = preferInlineCompletions && Transport.TryPreferInlineCompletions(true);
         _readLoop = Task.Run(ReadLoopAsync);
         _keepAlive = Task.Run(() => KeepAliveLoopAsync(keepAliveInterval));
     }
@@ -83,35 +88,52 @@ internal sealed partial class XmppSession : IAsyncDisposable
         _stop.Dispose();
     }
 
+    /// <remarks>With inline completions (<see cref="XmppClientOptions.PreferInlineSocketCompletions"/>) a read that had
+    /// to wait continues on the socket event thread, which every socket of the process shares: after
+    /// <see cref="MaxFramesInline"/> frames read without waiting, the loop moves to the thread pool until a read waits again.</remarks>
     private async Task ReadLoopAsync()
     {
         try
         {
+            var framesWithoutWaiting = 0;
             while (!_stop.IsCancellationRequested)
             {
-                var frame = await Transport.ReadAsync(_stop.Token);
-                Interlocked.Exchange(ref _lastReceivedTicks, _time.GetTimestamp());
-                if (frame.Kind == XmppFrameKind.StreamClose)
+                var read = Transport.ReadAsync(_stop.Token);
+                framesWithoutWaiting = read.IsCompleted ? framesWithoutWaiting + 1 : 0;
+                var frame = await read;
+                if (_readsInline && framesWithoutWaiting >= MaxFramesInline && !Thread.CurrentThread.IsThreadPoolThread)
                 {
-                    throw new IOException("The server closed the stream.");
+                    framesWithoutWaiting = 0;
+                    await Task.Yield(); // off the socket event thread
                 }
 
-                if (frame.Kind == XmppFrameKind.StreamOpen)
-                {
-                    throw new XmppProtocolException("Unexpected stream header in an established stream.");
-                }
-
-                XmppLog.TraceReceive(_logger, frame.Element!);
-                _client.OnElement(this, frame.Element!);
-                if (AckOwed && !Transport.HasBufferedFrames)
-                {
-                    _client.SendOwedAck(this);
-                }
+                OnFrame(frame);
             }
         }
         catch (Exception ex)
         {
             _client.OnConnectionFailed(this, ex);
+        }
+    }
+
+    private void OnFrame(XmppFrame frame)
+    {
+        Interlocked.Exchange(ref _lastReceivedTicks, _time.GetTimestamp());
+        if (frame.Kind == XmppFrameKind.StreamClose)
+        {
+            throw new IOException("The server closed the stream.");
+        }
+
+        if (frame.Kind == XmppFrameKind.StreamOpen)
+        {
+            throw new XmppProtocolException("Unexpected stream header in an established stream.");
+        }
+
+        XmppLog.TraceReceive(_logger, frame.Element!);
+        _client.OnElement(this, frame.Element!);
+        if (AckOwed && !Transport.HasBufferedFrames)
+        {
+            _client.SendOwedAck(this);
         }
     }
 

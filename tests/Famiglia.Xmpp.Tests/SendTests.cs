@@ -7,18 +7,19 @@ namespace Famiglia.Xmpp.Tests;
 public class SendTests(EjabberdFixture ejabberd, ITestOutputHelper output) : XmppTestBase(output), IClassFixture<EjabberdFixture>
 {
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Concurrent_senders_all_complete_and_each_one_arrives_whole_and_in_order(bool webSocket)
+    [InlineData(false, true)]
+    [InlineData(false, false)] // TCP reads continuing on the thread pool rather than the socket event thread
+    [InlineData(true, true)]
+    public async Task Concurrent_senders_all_complete_and_each_one_arrives_whole_and_in_order(bool webSocket, bool inlineReads)
     {
         const int Senders = 8;
         const int PerSender = 150;
-        var name = webSocket ? "ws" : "tcp";
+        var name = (webSocket ? "ws" : "tcp") + (inlineReads ? "" : "pool");
         var roomJid = NewRoom(ejabberd);
         // An acknowledgement limit well under the total, so sends take the fast path, queue behind a write in
         // progress, and wait in the client's queue for acknowledgements, all at once.
-        var alice = await ConnectAsync(ejabberd, $"concalice{name}", webSocket, o => o with { MaxUnackedStanzas = 100 });
-        var bob = await ConnectAsync(ejabberd, $"concbob{name}", webSocket);
+        var alice = await ConnectAsync(ejabberd, $"concalice{name}", webSocket, o => o with { MaxUnackedStanzas = 100, PreferInlineSocketCompletions = inlineReads });
+        var bob = await ConnectAsync(ejabberd, $"concbob{name}", webSocket, o => o with { PreferInlineSocketCompletions = inlineReads });
         var aliceRoom = await alice.JoinRoomAsync(roomJid, "alice");
         var bobRoom = await bob.JoinRoomAsync(roomJid, "bob");
         var atBob = Collect(bobRoom);

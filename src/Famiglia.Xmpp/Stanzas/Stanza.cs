@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using Famiglia.Xmpp.Xml;
 
 namespace Famiglia.Xmpp;
 
@@ -52,7 +53,7 @@ public abstract class Stanza
     };
 
     /// <inheritdoc />
-    public override string ToString() => Element.ToString(SaveOptions.DisableFormatting);
+    public override string ToString() => XmlFragments.Serialize(Element);
 
     private protected static string NewId() => Guid.NewGuid().ToString("N")[..16];
 

@@ -27,6 +27,10 @@ internal interface IXmppTransport : IAsyncDisposable
 
     Task StartTlsAsync(string domain, CancellationToken cancellationToken);
 
+    /// <summary>Asks for this connection's completed socket operations to continue on the runtime's socket event
+    /// thread instead of a thread-pool thread; false when the transport cannot (see XmppSession.cs).</summary>
+    bool TryPreferInlineCompletions(bool inline);
+
     /// <summary>Sends the stream close, best effort.</summary>
     Task CloseStreamAsync(CancellationToken cancellationToken);
 }

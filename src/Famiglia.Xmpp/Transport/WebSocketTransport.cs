@@ -31,6 +31,8 @@ internal sealed class WebSocketTransport : IXmppTransport
 
     public bool HasBufferedFrames => false; // one message per frame; the socket's own buffer is not visible
 
+    public bool TryPreferInlineCompletions(bool inline) => false; // ClientWebSocket does not expose its socket
+
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
         _socket.Options.AddSubProtocol("xmpp");

@@ -1,11 +1,18 @@
+using System.Globalization;
+using System.Text;
 using System.Xml;
 using System.Xml.Linq;
 
 namespace Famiglia.Xmpp.Xml;
 
-/// <summary>Parses one top-level element in the namespace context of an XMPP stream, safely.</summary>
+/// <summary>Parses one top-level element in the namespace context of an XMPP stream, safely; serializes outgoing ones.</summary>
 internal static class XmlFragments
 {
+    private const int MaxKeptSerializerChars = 64 * 1024;
+
+    [ThreadStatic]
+    private static Serializer? t_serializer;
+
     private static readonly XmlReaderSettings Settings = new()
     {
         DtdProcessing = DtdProcessing.Prohibit,
@@ -80,5 +87,40 @@ internal static class XmlFragments
         {
             throw new XmppProtocolException($"Malformed XML from the server: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>The same text as <c>element.ToString(SaveOptions.DisableFormatting)</c>, written by an XML writer kept
+    /// per thread: a new writer allocates a 12 KB buffer, more than most stanzas it writes.</summary>
+    public static string Serialize(XElement element)
+    {
+        var serializer = t_serializer ?? new Serializer();
+        t_serializer = null; // ours until returned; a failed write leaves the writer in an error state and drops it
+        element.WriteTo(serializer.Writer);
+        serializer.Writer.Flush();
+        var xml = serializer.Text.ToString();
+        serializer.Text.Clear();
+        if (serializer.Text.Capacity <= MaxKeptSerializerChars)
+        {
+            t_serializer = serializer;
+        }
+
+        return xml;
+    }
+
+    private sealed class Serializer
+    {
+        public Serializer()
+        {
+            // Fragment: one writer writes one top-level element after another.
+            Writer = XmlWriter.Create(new StringWriter(Text, CultureInfo.InvariantCulture), new XmlWriterSettings
+            {
+                OmitXmlDeclaration = true,
+                ConformanceLevel = ConformanceLevel.Fragment,
+            });
+        }
+
+        public StringBuilder Text { get; } = new();
+
+        public XmlWriter Writer { get; }
     }
 }

@@ -188,6 +188,51 @@ public class MucTests(EjabberdFixture ejabberd, ITestOutputHelper output) : Xmpp
     }
 
     [Fact]
+    public async Task A_handler_that_blocks_its_thread_holds_up_neither_other_rooms_nor_pings()
+    {
+        // Handlers run as thread-pool work items queued to the thread that read the message: one that blocks that
+        // thread (not awaiting) must leave what was queued behind it to other threads.
+        var blockedJid = NewRoom(ejabberd, "blocked");
+        var fastJid = NewRoom(ejabberd, "fast");
+        var agent = await ConnectAsync(ejabberd, "blockedagent");
+        var sender = await ConnectAsync(ejabberd, "blockedsender");
+        var blockedRoom = await agent.JoinRoomAsync(blockedJid, "agent");
+        var fastRoom = await agent.JoinRoomAsync(fastJid, "agent");
+        var senderBlocked = await sender.JoinRoomAsync(blockedJid, "sender");
+        var senderFast = await sender.JoinRoomAsync(fastJid, "sender");
+
+        using var release = new ManualResetEventSlim();
+        var blockedStarted = new TaskCompletionSource();
+        var blockedFinished = new TaskCompletionSource();
+        blockedRoom.OnMessage(_ =>
+        {
+            blockedStarted.TrySetResult();
+            release.Wait(TimeSpan.FromSeconds(60)); // bounded only so a failing run ends
+            blockedFinished.TrySetResult();
+            return Task.CompletedTask;
+        });
+        var fast = Collect(fastRoom);
+
+        try
+        {
+            await senderBlocked.SendAsync("hold this thread");
+            await blockedStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await senderFast.SendAsync("are you there?");
+
+            Assert.Equal("are you there?", (await fast.NextAsync()).Body);
+            var ping = new IqStanza("get", agent.BoundJid, new System.Xml.Linq.XElement(Ns.Ping + "ping"));
+            Assert.Equal("result", (await sender.SendIqAsync(ping)).Type);
+            Assert.False(blockedFinished.Task.IsCompleted, "the blocked handler is released only now");
+        }
+        finally
+        {
+            release.Set();
+        }
+
+        await blockedFinished.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
     public async Task Messages_in_one_room_reach_the_handler_in_order()
     {
         var roomJid = NewRoom(ejabberd);
