@@ -166,7 +166,6 @@ internal sealed partial class InstanceManager
             var workspace = Directory.CreateDirectory(Path.Combine(volume, "workspace")).FullName;
             var canvasDir = Directory.CreateDirectory(Path.Combine(volume, "canvas")).FullName;
             var exposed = manifest.Routing?.Expose.FirstOrDefault();
-            var exposePort = exposed?.Port ?? 80;
             var template = await TemplateAsync(instance.Id, manifest, image, cancellationToken);
             var spec = new SandboxSpec(instance.Id, app.Id, command[0], workspace)
             {
@@ -204,12 +203,6 @@ internal sealed partial class InstanceManager
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            if (pooled is not null && claimed is null)
-            {
-                // Failed before the claim (env, image): the pooled sandbox was never the app's.
-                await DiscardPooledAsync(pooled);
-            }
-
             _environmentHashes.TryRemove(instance.Id, out _);
             if (_sandboxes.TryRemove(instance.Id, out var sandbox))
             {
@@ -235,6 +228,15 @@ internal sealed partial class InstanceManager
             }
 
             throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "Boot failed", $"Instance {instance.Id} of {app.Id} failed to boot: {reason}");
+        }
+        finally
+        {
+            if (pooled is not null && claimed is null)
+            {
+                // Failed or cancelled before the claim took (env, image), or the claim failed: the pooled sandbox was
+                // never the app's, and it is out of the pool. (A failed claim discarded it already; again is a no-op.)
+                await DiscardPooledAsync(pooled);
+            }
         }
     }
 
