@@ -7,7 +7,8 @@ namespace Aegis.Daemon.Tests;
 /// <summary>One daemon per test class; helpers to install kits and create apps.</summary>
 public abstract class DaemonTestBase : IAsyncLifetime
 {
-    protected const string MinimalKit = """
+    /// <summary>The test kit <c>testkit</c> (no hooks, no image installed: the host's /usr).</summary>
+    internal const string MinimalKit = """
         name: testkit
         version: 1.0.0
         image:

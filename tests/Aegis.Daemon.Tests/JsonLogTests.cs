@@ -16,8 +16,8 @@ public sealed class JsonLogTests
         await using (daemon)
         {
             using var api = daemon.CreateClient();
-            (await api.PostAsJsonAsync("/v1/kits", new { manifest = Kit })).EnsureSuccessStatusCode();
-            var created = await (await api.PostAsJsonAsync("/v1/apps", new { kit = "jsonkit", name = "logged", config = new { command = new[] { "sleep", "60" }, healthCheck = "process" } }))
+            (await api.PostAsJsonAsync("/v1/kits", new { manifest = DaemonTestBase.MinimalKit })).EnsureSuccessStatusCode();
+            var created = await (await api.PostAsJsonAsync("/v1/apps", new { kit = "testkit", name = "logged", config = new { command = new[] { "sleep", "60" }, healthCheck = "process" } }))
                 .Content.ReadFromJsonAsync<JsonElement>();
             var ensured = await api.PostAsJsonAsync("/v1/instances/ensure", new { appId = created.GetProperty("appId").GetString() });
             instanceId = (await ensured.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instanceId").GetString()!;
@@ -45,18 +45,4 @@ public sealed class JsonLogTests
 
         Assert.Contains("Aegis:LogFormat must be text or json", error.Message, StringComparison.Ordinal);
     }
-
-    private const string Kit = """
-        name: jsonkit
-        version: 1.0.0
-        image:
-          base: aegis/base:latest
-        networking:
-          egress: deny
-        resources:
-          memory: 128mb
-          cpu: 1
-          disk: 1gb
-          max_agents_per_group: 2
-        """;
 }

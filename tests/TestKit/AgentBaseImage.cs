@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Xunit;
 
@@ -45,31 +44,7 @@ public sealed class AgentBaseImage : IAsyncLifetime
         }
 
         var directory = RepositoryPaths.Combine(".famiglia", "images", "agent-base");
-        var log = Path.Combine(Path.GetTempPath(), $"agent-base-build-{System.Environment.ProcessId}.log");
-
-        // Output to a file, not a pipe: nothing the script starts can keep this test waiting on a pipe's end.
-        var startInfo = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        foreach (var argument in new[] { "-c", "exec \"$0\" --out \"$1\" >\"$2\" 2>&1", RepositoryPaths.Combine("images", "agent-base", "build"), directory, log })
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        // The test host inherits MSBuild settings from `dotnet test`; the script's own dotnet publish must not.
-        foreach (var name in startInfo.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            startInfo.Environment.Remove(name);
-        }
-
-        using var process = Process.Start(startInfo)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(30));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = await File.ReadAllTextAsync(log);
-        File.Delete(log);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"images/agent-base/build failed (exit {process.ExitCode}):\n{output}");
-        }
-
+        await BuildScript.RunAsync("images/agent-base/build", ["--out", directory], TimeSpan.FromMinutes(30));
         return directory;
     }
 }

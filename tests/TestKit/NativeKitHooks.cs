@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Famiglia.TestKit;
 
 /// <summary>
@@ -18,37 +16,14 @@ public static class NativeKitHooks
 
     private static async Task<string> PublishAsync()
     {
-        var directory = Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } prebuilt
-            ? prebuilt
-            : RepositoryPaths.Combine(".famiglia", "kit-hooks");
-        var executable = Path.Combine(directory, "famiglia-kit-hooks");
-        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 })
+        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } prebuilt)
         {
-            return File.Exists(executable) ? executable : throw new FileNotFoundException($"{EnvironmentVariable} names {directory}, which has no famiglia-kit-hooks", executable);
+            var published = Path.Combine(prebuilt, "famiglia-kit-hooks");
+            return File.Exists(published) ? published : throw new FileNotFoundException($"{EnvironmentVariable} names {prebuilt}, which has no famiglia-kit-hooks", published);
         }
 
-        var log = Path.Combine(Path.GetTempPath(), $"kit-hooks-publish-{Environment.ProcessId}.log");
-
-        // Output to a file, not a pipe (nothing the script starts can keep this waiting), and without the MSBuild
-        // settings `dotnet test` hands its test host.
-        var startInfo = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        foreach (var argument in new[] { "-c", "exec \"$0\" \"$1\" >\"$2\" 2>&1", RepositoryPaths.Combine("src", "Famiglia.Kit", "publish-native"), directory, log })
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        foreach (var name in startInfo.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            startInfo.Environment.Remove(name);
-        }
-
-        using var process = Process.Start(startInfo)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = await File.ReadAllTextAsync(log);
-        File.Delete(log);
-        return process.ExitCode == 0
-            ? executable
-            : throw new InvalidOperationException($"src/Famiglia.Kit/publish-native failed (exit {process.ExitCode}):\n{output}");
+        var directory = RepositoryPaths.Combine(".famiglia", "kit-hooks");
+        await BuildScript.RunAsync("src/Famiglia.Kit/publish-native", [directory], TimeSpan.FromMinutes(10));
+        return Path.Combine(directory, "famiglia-kit-hooks");
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Famiglia.TestKit;
 
 namespace Aegis.Sandbox.Tests.Qemu;
@@ -34,31 +33,7 @@ public sealed class QemuImage : IAsyncLifetime
         }
 
         var directory = RepositoryPaths.Combine(".famiglia", "images", "qemu");
-        var log = Path.Combine(Path.GetTempPath(), $"qemu-image-build-{Environment.ProcessId}.log");
-
-        // Output to a file, not a pipe: nothing the script starts can keep this test waiting on a pipe's end.
-        var startInfo = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        foreach (var argument in new[] { "-c", "exec \"$0\" --out \"$1\" --agent-base \"$2\" >\"$3\" 2>&1", RepositoryPaths.Combine("images", "qemu", "build"), directory, agentBase.Directory, log })
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        // The test host inherits MSBuild settings from `dotnet test`; the script's own dotnet publish must not.
-        foreach (var name in startInfo.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            startInfo.Environment.Remove(name);
-        }
-
-        using var process = Process.Start(startInfo)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(20));
-        await process.WaitForExitAsync(timeout.Token);
-        var output = await File.ReadAllTextAsync(log);
-        File.Delete(log);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"images/qemu/build failed (exit {process.ExitCode}):\n{output}");
-        }
-
+        await BuildScript.RunAsync("images/qemu/build", ["--out", directory, "--agent-base", agentBase.Directory], TimeSpan.FromMinutes(20));
         return (directory, agentBase.RootDirectory);
     }
 }
