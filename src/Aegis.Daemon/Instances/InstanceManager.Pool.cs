@@ -315,10 +315,17 @@ internal sealed partial class InstanceManager
             return true;
         }
 
-        var (count, reserved) = await LiveReservationAsync(cancellationToken);
         var memory = (await kits.GetAsync(kit, cancellationToken)).Manifest.Resources.Memory;
-        return (quotas.MaxInstances is not { } maxInstances || count + 1 <= maxInstances)
-            && (quotas.MaxMemory is not { } maxText || !ByteSize.TryParse(maxText, out var maxMemory) || reserved + memory <= maxMemory);
+        return FitsQuotas(await LiveReservationAsync(cancellationToken), memory);
+    }
+
+    /// <summary>Whether one more sandbox reserving <paramref name="memory"/> fits the host quotas next to
+    /// <paramref name="live"/> (live instances and pooled sandboxes).</summary>
+    private bool FitsQuotas((int Count, long Memory) live, long memory)
+    {
+        var quotas = options.Value.Quotas;
+        return (quotas.MaxInstances is not { } maxInstances || live.Count + 1 <= maxInstances)
+            && (quotas.MaxMemory is not { } maxText || !ByteSize.TryParse(maxText, out var maxMemory) || live.Memory + memory <= maxMemory);
     }
 
     /// <summary>A boot that the quotas admit makes room for itself by discarding pooled sandboxes, which count against
@@ -328,10 +335,7 @@ internal sealed partial class InstanceManager
         var quotas = options.Value.Quotas;
         while (PoolSizes().Values.Sum() > 0 && (quotas.MaxInstances is not null || quotas.MaxMemory is not null))
         {
-            var (count, reserved) = await LiveReservationAsync(cancellationToken);
-            var fits = (quotas.MaxInstances is not { } maxInstances || count + 1 <= maxInstances)
-                && (quotas.MaxMemory is not { } maxText || !ByteSize.TryParse(maxText, out var maxMemory) || reserved + memory <= maxMemory);
-            if (fits)
+            if (FitsQuotas(await LiveReservationAsync(cancellationToken), memory))
             {
                 return;
             }
