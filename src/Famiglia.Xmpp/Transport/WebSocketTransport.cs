@@ -15,6 +15,7 @@ internal sealed class WebSocketTransport : IXmppTransport
     private readonly ILogger _logger;
     private readonly int _maxStanzaBytes;
     private readonly ClientWebSocket _socket = new();
+    private readonly StanzaParser _parser = new();
     private byte[] _buffer = new byte[64 * 1024];
 
     public WebSocketTransport(Uri uri, XmppTlsOptions tls, int maxStanzaBytes, ILogger logger)
@@ -80,8 +81,8 @@ internal sealed class WebSocketTransport : IXmppTransport
             }
         }
 
-        var text = Encoding.UTF8.GetString(_buffer, 0, length);
-        var element = XmlFragments.Parse(text, Ns.Client.NamespaceName);
+        // RFC 7395 §3.3.3: every message is one whole element.
+        var element = _parser.Parse(_buffer.AsSpan(0, length).Trim(" \t\r\n"u8), Ns.Client.NamespaceName);
         if (element.Name.Namespace == Ns.Framing)
         {
             return element.Name.LocalName switch

@@ -5,7 +5,7 @@ using System.Xml.Linq;
 
 namespace Famiglia.Xmpp.Xml;
 
-/// <summary>Parses one top-level element in the namespace context of an XMPP stream, safely; serializes outgoing ones.</summary>
+/// <summary>Parses a stream header with the framework's reader (stanzas: <see cref="StanzaParser"/>); serializes outgoing elements.</summary>
 internal static class XmlFragments
 {
     private const int MaxKeptSerializerChars = 64 * 1024;
@@ -22,46 +22,6 @@ internal static class XmlFragments
         CheckCharacters = true,
         ConformanceLevel = ConformanceLevel.Document,
     };
-
-    private static readonly XmlReaderSettings FragmentSettings = new()
-    {
-        DtdProcessing = DtdProcessing.Prohibit,
-        XmlResolver = null,
-        CheckCharacters = true,
-        ConformanceLevel = ConformanceLevel.Fragment,
-    };
-
-    /// <summary>Parses several complete top-level elements, back to back, with one reader.</summary>
-    public static List<XElement> ParseMany(string xml, string defaultNamespace)
-    {
-        var result = new List<XElement>();
-        try
-        {
-            using var reader = XmlReader.Create(new StringReader(xml), FragmentSettings, Context(defaultNamespace));
-            reader.MoveToContent();
-            while (!reader.EOF)
-            {
-                if (reader.NodeType == XmlNodeType.Element)
-                {
-                    result.Add((XElement)XNode.ReadFrom(reader));
-                }
-                else if (reader.NodeType is XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace)
-                {
-                    reader.Read();
-                }
-                else
-                {
-                    throw new XmppProtocolException($"Unexpected {reader.NodeType} between stanzas.");
-                }
-            }
-        }
-        catch (XmlException ex)
-        {
-            throw new XmppProtocolException($"Malformed XML from the server: {ex.Message}", ex);
-        }
-
-        return result;
-    }
 
     private static XmlParserContext Context(string? defaultNamespace)
     {

@@ -13,7 +13,7 @@ namespace Famiglia.Xmpp.Xml;
 /// finds element boundaries (tags, quoted attribute values, CDATA), which it can do on partial input
 /// and across UTF-8 sequences split between reads, because every delimiter it looks at is ASCII.
 /// Each complete top-level element is then parsed by the framework's XML parser in the stream's
-/// namespace context, so well-formedness, entities and character checks are the framework's.
+/// namespace context by <see cref="StanzaParser"/>, straight from the bytes.
 /// </remarks>
 internal sealed class XmppStreamScanner
 {
@@ -32,8 +32,7 @@ internal sealed class XmppStreamScanner
     private static readonly byte[] CDataOpen = "<![CDATA["u8.ToArray();
 
     private readonly int _maxElementBytes;
-    private readonly StringBuilder _pending = new();
-    private int _pendingCount;
+    private readonly StanzaParser _parser = new();
     private byte[] _buffer = new byte[16 * 1024];
     private int _length;     // bytes in _buffer
     private int _scan;       // next byte to scan
@@ -52,8 +51,6 @@ internal sealed class XmppStreamScanner
     /// <summary>Forgets everything, for a stream restart after STARTTLS or SASL success.</summary>
     public void Reset()
     {
-        _pending.Clear();
-        _pendingCount = 0;
         _length = 0;
         _scan = 0;
         _elementStart = -1;
@@ -186,7 +183,6 @@ internal sealed class XmppStreamScanner
             }
         }
 
-        FlushElements(frames);
         Compact();
     }
 
@@ -194,7 +190,6 @@ internal sealed class XmppStreamScanner
     {
         if (_depth == 0)
         {
-            FlushElements(frames);
             frames.Add(new XmppFrame(XmppFrameKind.StreamOpen, ParseHeader(_tagStart, _scan + 1)));
             _depth = 1;
             return;
@@ -217,7 +212,6 @@ internal sealed class XmppStreamScanner
     {
         if (_depth == 1)
         {
-            FlushElements(frames);
             frames.Add(XmppFrame.Close);
             _depth = 0;
             return;
@@ -237,26 +231,9 @@ internal sealed class XmppStreamScanner
 
     private void EmitElement(List<XmppFrame> frames)
     {
-        // Collected, then parsed together by FlushElements: one XML reader for every stanza of a read.
-        _pending.Append(Encoding.UTF8.GetString(_buffer, _elementStart, _scan + 1 - _elementStart));
-        _pendingCount++;
+        var element = _parser.Parse(_buffer.AsSpan(_elementStart, _scan + 1 - _elementStart), DefaultNamespace);
+        frames.Add(new XmppFrame(XmppFrameKind.Element, element));
         _elementStart = -1;
-    }
-
-    private void FlushElements(List<XmppFrame> frames)
-    {
-        if (_pendingCount == 0)
-        {
-            return;
-        }
-
-        var elements = XmlFragments.ParseMany(_pending.ToString(), DefaultNamespace);
-        _pending.Clear();
-        _pendingCount = 0;
-        foreach (var element in elements)
-        {
-            frames.Add(new XmppFrame(XmppFrameKind.Element, element));
-        }
     }
 
     private XElement ParseHeader(int start, int end)
