@@ -8,7 +8,8 @@ internal sealed class StreamManagement
     private const int AckRequestEvery = 50;
     private uint _acked;
     private int _sinceRequest;
-    private TaskCompletionSource _ackSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _room;
+    private int _roomAt;
 
     public bool Enabled { get; private set; }
 
@@ -20,8 +21,19 @@ internal sealed class StreamManagement
 
     public int UnackedCount => _unacked.Count;
 
-    /// <summary>Completes on the next acknowledgement (or reset).</summary>
-    public Task AckSignal => _ackSignal.Task;
+    /// <summary>Completes once the server has acknowledged enough that at most <paramref name="unacked"/> stanzas are
+    /// left unacknowledged, or stream management ends. Waking a waiting sender at every acknowledgement (every
+    /// <see cref="AckRequestEvery"/> stanzas) cost a thread hop each; a margin lets it send a batch per wake.</summary>
+    public Task WaitForRoom(int unacked)
+    {
+        if (_unacked.Count <= unacked || !Enabled)
+        {
+            return Task.CompletedTask;
+        }
+
+        _roomAt = unacked;
+        return (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    }
 
     public void OnEnabled(string? resumeId)
     {
@@ -56,9 +68,10 @@ internal sealed class StreamManagement
         }
 
         _acked = h;
-        var signal = _ackSignal;
-        _ackSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        signal.TrySetResult();
+        if (_unacked.Count <= _roomAt)
+        {
+            SignalRoom();
+        }
     }
 
     /// <summary>Takes the unacknowledged stanzas out for resending; only messages when the session is new
@@ -75,8 +88,13 @@ internal sealed class StreamManagement
     {
         Enabled = false;
         ResumeId = null;
-        var signal = _ackSignal;
-        _ackSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        signal.TrySetResult();
+        SignalRoom();
+    }
+
+    private void SignalRoom()
+    {
+        var room = _room;
+        _room = null;
+        room?.TrySetResult();
     }
 }

@@ -110,7 +110,7 @@ public sealed partial class XmppClient
                         {
                             if (_sm.Enabled && _sm.UnackedCount >= _options.MaxUnackedStanzas)
                             {
-                                waitForAck = _sm.AckSignal;
+                                waitForAck = _sm.WaitForRoom(_options.MaxUnackedStanzas - Math.Max(1, _options.MaxUnackedStanzas / 4));
                                 break;
                             }
 
@@ -137,7 +137,18 @@ public sealed partial class XmppClient
 
                     XmppLog.Backpressure(_logger, _options.MaxUnackedStanzas);
                     RequestAck(session);
-                    await Task.WhenAny(waitForAck, Task.Delay(_options.PingTimeout, _time, session.Stopping));
+                    try
+                    {
+                        await waitForAck.WaitAsync(_options.PingTimeout, _time, session.Stopping);
+                    }
+                    catch (TimeoutException)
+                    {
+                        // No acknowledgement in time: ask again on the next turn.
+                    }
+                    catch (OperationCanceledException) when (session.Stopping.IsCancellationRequested)
+                    {
+                        // The session ended; the loop condition sees it.
+                    }
                 }
             }
         }
