@@ -55,12 +55,12 @@ public sealed record XmppClientOptions
     /// <summary>How often a joined room is self-pinged (XEP-0410) to detect a silent drop.</summary>
     public TimeSpan RoomSelfPingInterval { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Over TCP, read the established stream on the runtime's socket event thread (Linux: the epoll thread)
-    /// rather than hopping to a thread-pool thread for every read that had to wait. Only the client's own read path
-    /// runs there (decrypt, parse, route, answer acknowledgements and pings); handlers and every continuation of user
-    /// code still run on the thread pool. On a small machine the hop costs more CPU than the read itself (the pool
-    /// thread spins before it sleeps; bench/RESULTS.md). Other sockets of the process share that thread, so a
-    /// process serving latency-sensitive traffic on the same few cores may prefer false. Ignored for WebSocket.</summary>
+    /// <summary>Read the established stream (TCP, or the TCP connection under a WebSocket) on the runtime's socket
+    /// event thread (Linux: the epoll thread) rather than hopping to a thread-pool thread for every read that had to
+    /// wait. Only the client's own read path runs there (decrypt, parse, route, answer acknowledgements and pings);
+    /// handlers run on the client's handler thread or the thread pool. On a small machine the hop costs more CPU than
+    /// the read itself (the pool thread spins before it sleeps; bench/RESULTS.md). Other sockets of the process share
+    /// that thread, so a process serving latency-sensitive traffic on the same few cores may prefer false.</summary>
     public bool PreferInlineSocketCompletions { get; init; } = true;
 
     /// <summary>Deliver our own messages when the room echoes them back (they are marked <see cref="RoomMessage.IsOwn"/>).</summary>

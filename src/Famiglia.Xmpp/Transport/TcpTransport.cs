@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Reflection;
 using System.Security.Authentication;
 using System.Text;
 using Famiglia.Xmpp.Xml;
@@ -13,13 +12,6 @@ namespace Famiglia.Xmpp.Transport;
 internal sealed class TcpTransport : IXmppTransport
 {
     private const int MaxKeptWriteBuffer = 64 * 1024;
-
-    // Internal in System.Net.Sockets (an experimental switch the runtime keeps reachable by reflection: see the
-    // DynamicDependency on Socket.PreferInlineCompletions); its process-wide form is the environment variable
-    // DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1. Null if a runtime drops it: then nothing changes.
-    private static readonly PropertyInfo? InlineCompletions =
-        typeof(Socket).GetProperty("PreferInlineCompletions", BindingFlags.NonPublic | BindingFlags.Instance) is { CanWrite: true } property
-        && property.PropertyType == typeof(bool) ? property : null;
 
     private readonly string _host;
     private readonly int _port;
@@ -139,23 +131,7 @@ internal sealed class TcpTransport : IXmppTransport
         IsSecure = true;
     }
 
-    public bool TryPreferInlineCompletions(bool inline)
-    {
-        if (InlineCompletions is null || _socket is null)
-        {
-            return false;
-        }
-
-        try
-        {
-            InlineCompletions.SetValue(_socket, inline);
-            return true;
-        }
-        catch (TargetInvocationException)
-        {
-            return false;
-        }
-    }
+    public bool TryPreferInlineCompletions(bool inline) => _socket is not null && SocketCompletions.TryPreferInline(_socket, inline);
 
     public async Task CloseStreamAsync(CancellationToken cancellationToken)
     {

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Net.Http;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using Famiglia.Xmpp.Xml;
@@ -17,6 +19,8 @@ internal sealed class WebSocketTransport : IXmppTransport
     private readonly ClientWebSocket _socket = new();
     private readonly StanzaParser _parser = new();
     private byte[] _buffer = new byte[64 * 1024];
+    private HttpMessageInvoker? _invoker;
+    private Socket? _tcp;
 
     public WebSocketTransport(Uri uri, XmppTlsOptions tls, int maxStanzaBytes, ILogger logger)
     {
@@ -32,18 +36,42 @@ internal sealed class WebSocketTransport : IXmppTransport
 
     public bool HasBufferedFrames => false; // one message per frame; the socket's own buffer is not visible
 
-    public bool TryPreferInlineCompletions(bool inline) => false; // ClientWebSocket does not expose its socket
+    public bool TryPreferInlineCompletions(bool inline) => _tcp is not null && SocketCompletions.TryPreferInline(_tcp, inline);
 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
         _socket.Options.AddSubProtocol("xmpp");
         _socket.Options.KeepAliveInterval = TimeSpan.Zero; // XMPP pings keep the stream alive
+
+        // Our own connection handler, so that the TCP socket under the WebSocket is ours to tune (reads continuing on
+        // the socket event thread, see XmppClientOptions.PreferInlineSocketCompletions).
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            ConnectCallback = async (context, token) =>
+            {
+                var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await tcp.ConnectAsync(context.DnsEndPoint, token);
+                }
+                catch
+                {
+                    tcp.Dispose();
+                    throw;
+                }
+
+                _tcp = tcp;
+                return new NetworkStream(tcp, ownsSocket: true);
+            },
+        };
         if (IsSecure)
         {
-            _socket.Options.RemoteCertificateValidationCallback = TlsValidation.Create(_tls, _logger);
+            handler.SslOptions.RemoteCertificateValidationCallback = TlsValidation.Create(_tls, _logger);
         }
 
-        await _socket.ConnectAsync(_uri, cancellationToken);
+        _invoker = new HttpMessageInvoker(handler);
+        await _socket.ConnectAsync(_uri, _invoker, cancellationToken);
         if (_socket.SubProtocol != "xmpp")
         {
             throw new XmppProtocolException($"The server at {_uri} did not accept the 'xmpp' WebSocket sub-protocol.");
@@ -124,6 +152,7 @@ internal sealed class WebSocketTransport : IXmppTransport
     {
         _socket.Abort();
         _socket.Dispose();
+        _invoker?.Dispose();
         return ValueTask.CompletedTask;
     }
 
