@@ -5,7 +5,7 @@ namespace Famiglia.Xmpp;
 /// <summary>Runs callbacks one at a time, in order, off the read loop. A callback that throws is logged
 /// and the next one runs; a slow one delays only the callbacks queued behind it.</summary>
 /// <remarks>A mailbox: posting to an idle dispatcher schedules one run, which takes callbacks until the mailbox is
-/// empty. A run starts on the client's <see cref="HandlerThread"/> when that thread is idle, else on the thread pool;
+/// empty. A run starts on the <see cref="HandlerThread"/> when that thread is idle, else on the thread pool;
 /// a callback that returns an unfinished task ends the run's use of its thread, and the run goes on where the task
 /// completes.</remarks>
 internal sealed class SerialDispatcher : IThreadPoolWorkItem, IAsyncDisposable

@@ -23,7 +23,6 @@ public sealed partial class XmppClient : IAsyncDisposable
     private readonly ConcurrentDictionary<string, TaskCompletionSource<IqStanza>> _pendingIqs = new();
     private readonly ConcurrentDictionary<Jid, MucRoom> _rooms = new();
     private readonly Channel<Stanza> _sendQueue;
-    private readonly HandlerThread _handlerThread = new("xmpp handlers");
     private readonly SerialDispatcher _events;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly StreamManagement _sm = new();
@@ -47,7 +46,7 @@ public sealed partial class XmppClient : IAsyncDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        _events = new SerialDispatcher("client events", _handlerThread, _logger);
+        _events = new SerialDispatcher("client events", HandlerThread.Shared, _logger);
         Endpoint = XmppEndpoint.Parse(options.Service);
     }
 
@@ -242,11 +241,8 @@ public sealed partial class XmppClient : IAsyncDisposable
 
         await Task.WhenAll(_pump, _reconnect).ContinueWith(static _ => { }, TaskScheduler.Default);
         await _events.DisposeAsync();
-        _handlerThread.Dispose();
         _lifetime.Dispose();
     }
-
-    internal HandlerThread HandlerThread => _handlerThread;
 
     internal void RemoveRoom(MucRoom room) => _rooms.TryRemove(new KeyValuePair<Jid, MucRoom>(room.Jid, room));
 

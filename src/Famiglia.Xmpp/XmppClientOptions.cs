@@ -58,7 +58,7 @@ public sealed record XmppClientOptions
     /// <summary>Read the established stream (TCP, or the TCP connection under a WebSocket) on the runtime's socket
     /// event thread (Linux: the epoll thread) rather than hopping to a thread-pool thread for every read that had to
     /// wait. Only the client's own read path runs there (decrypt, parse, route, answer acknowledgements and pings);
-    /// handlers run on the client's handler thread or the thread pool. On a small machine the hop costs more CPU than
+    /// handlers run on the process's XMPP handler thread or the thread pool. On a small machine the hop costs more CPU than
     /// the read itself (the pool thread spins before it sleeps; bench/RESULTS.md). Other sockets of the process share
     /// that thread, so a process serving latency-sensitive traffic on the same few cores may prefer false.</summary>
     public bool PreferInlineSocketCompletions { get; init; } = true;

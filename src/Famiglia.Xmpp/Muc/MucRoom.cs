@@ -29,7 +29,7 @@ public sealed partial class MucRoom : IAsyncDisposable
         Jid = jid;
         Nick = nick;
         _password = password;
-        _dispatcher = new SerialDispatcher($"room {jid}", client.HandlerThread, client.Logger);
+        _dispatcher = new SerialDispatcher($"room {jid}", HandlerThread.Shared, client.Logger);
     }
 
     /// <summary>The room's bare JID, e.g. <c>photos.feldmans@conference.dev1.localhost</c>.</summary>
