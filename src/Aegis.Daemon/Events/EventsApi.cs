@@ -1,6 +1,9 @@
 using System.Net.ServerSentEvents;
+using System.Text.Json;
 using Aegis.Core.Registry;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace Aegis.Daemon.Events;
 
@@ -8,15 +11,37 @@ internal static class EventsApi
 {
     public static RouteGroupBuilder MapEvents(this RouteGroupBuilder api)
     {
-        api.MapGet("/events", Stream);
+        api.MapGet("/events", Stream).Produces<EventDto>(StatusCodes.Status200OK, "text/event-stream");
         return api;
     }
 
     /// <summary>Server-sent events; a client that reconnects with Last-Event-ID misses nothing.</summary>
-    private static ServerSentEventsResult<EventDto> Stream(HttpRequest request, EventHub hub, long? after, CancellationToken cancellationToken)
+    /// <remarks>The response starts at once, before the first event: a client waits for events, not for headers
+    /// (famiglia-web's HTTP client gave up on a quiet aegisd after its 120 s timeout, and famiglia-web stopped).
+    /// The framework's <c>TypedResults.ServerSentEvents</c> sends its headers with the first event.</remarks>
+    private static async Task Stream(HttpContext context, EventHub hub, IOptions<JsonOptions> json, long? after, CancellationToken cancellationToken)
     {
-        var from = after ?? (long.TryParse(request.Headers["Last-Event-ID"], out var id) ? id : 0);
-        return TypedResults.ServerSentEvents(Items(hub, from, cancellationToken));
+        var from = after ?? (long.TryParse(context.Request.Headers["Last-Event-ID"], out var id) ? id : 0);
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache,no-store";
+        response.Headers.Pragma = "no-cache";
+        context.Features.GetRequiredFeature<IHttpResponseBodyFeature>().DisableBuffering();
+        await response.Body.FlushAsync(cancellationToken); // starts the response: the headers go out now
+
+        var options = json.Value.SerializerOptions;
+        try
+        {
+            await SseFormatter.WriteAsync(Items(hub, from, cancellationToken), response.Body, (item, writer) =>
+            {
+                using var jsonWriter = new Utf8JsonWriter(writer);
+                JsonSerializer.Serialize(jsonWriter, item.Data, options);
+            }, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away.
+        }
     }
 
     private static async IAsyncEnumerable<SseItem<EventDto>> Items(EventHub hub, long from, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

@@ -17,7 +17,7 @@ internal sealed class AegisClient(HttpClient http, IOptions<AegisOptions> option
     {
         var aegis = services.GetRequiredService<IOptions<AegisOptions>>().Value;
         client.BaseAddress = aegis.Url;
-        client.Timeout = TimeSpan.FromSeconds(120);
+        client.Timeout = aegis.RequestTimeout;
     }
 
     /// <summary>Registers the app (runs the kit's validate_config) and returns its id.</summary>

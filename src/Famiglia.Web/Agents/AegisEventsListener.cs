@@ -63,7 +63,8 @@ internal sealed partial class AegisEventsListener(
             {
                 return;
             }
-            catch (Exception ex) when (ex is AegisException or HttpRequestException or IOException or System.Text.Json.JsonException)
+            catch (Exception ex) when (ex is AegisException or HttpRequestException or IOException or System.Text.Json.JsonException
+                                           or OperationCanceledException) // a timeout: an unhandled one would stop famiglia-web
             {
                 if (!reported)
                 {

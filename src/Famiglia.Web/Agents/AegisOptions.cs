@@ -15,6 +15,9 @@ public sealed record AegisOptions
     /// <summary>The kit agents are created with.</summary>
     public string Kit { get; init; } = "famiglia";
 
+    /// <summary>How long a request to aegisd may take (for the event stream: until its headers arrive).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
     /// <summary>Off: agents cannot be created or started (the UI says so).</summary>
     public bool Enabled { get; init; } = true;
 }
