@@ -61,45 +61,11 @@ public abstract partial class SandboxLifecycle : ISandbox
     public Task<SandboxHealth?> QueryHealthAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         ControlConnected ? Control.QueryHealthAsync(timeout, TimeProvider, cancellationToken) : Task.FromResult<SandboxHealth?>(null);
 
-    public async Task PauseAsync(CancellationToken cancellationToken = default)
-    {
-        await _lifecycle.WaitAsync(cancellationToken);
-        try
-        {
-            if (State != SandboxState.Running)
-            {
-                throw new InvalidOperationException($"Sandbox {Id} is {State}, not Running");
-            }
+    public Task PauseAsync(CancellationToken cancellationToken = default) =>
+        ChangeStateAsync(SandboxState.Running, SandboxState.Paused, FreezeAsync, Paused, cancellationToken);
 
-            await FreezeAsync(cancellationToken);
-            TryChangeState(SandboxState.Running, SandboxState.Paused);
-            Paused(Logger, Id);
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
-    }
-
-    public async Task ResumeAsync(CancellationToken cancellationToken = default)
-    {
-        await _lifecycle.WaitAsync(cancellationToken);
-        try
-        {
-            if (State != SandboxState.Paused)
-            {
-                throw new InvalidOperationException($"Sandbox {Id} is {State}, not Paused");
-            }
-
-            await ThawAsync(cancellationToken);
-            TryChangeState(SandboxState.Paused, SandboxState.Running);
-            Resumed(Logger, Id);
-        }
-        finally
-        {
-            _lifecycle.Release();
-        }
-    }
+    public Task ResumeAsync(CancellationToken cancellationToken = default) =>
+        ChangeStateAsync(SandboxState.Paused, SandboxState.Running, ThawAsync, Resumed, cancellationToken);
 
     public async Task<SandboxExit> TerminateAsync(TimeSpan grace, CancellationToken cancellationToken = default)
     {
@@ -142,6 +108,27 @@ public abstract partial class SandboxLifecycle : ISandbox
         _lifecycle.Dispose();
         await DisposeCoreAsync();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Pause or resume: under the lifecycle lock, from one state to the other, or refused.</summary>
+    private async Task ChangeStateAsync(SandboxState from, SandboxState to, Func<CancellationToken, Task> change, Action<ILogger, string> changed, CancellationToken cancellationToken)
+    {
+        await _lifecycle.WaitAsync(cancellationToken);
+        try
+        {
+            if (State != from)
+            {
+                throw new InvalidOperationException($"Sandbox {Id} is {State}, not {from}");
+            }
+
+            await change(cancellationToken);
+            TryChangeState(from, to);
+            changed(Logger, Id);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
     }
 
     /// <summary>Stops every process of the sandbox where it is (cgroup freezer, QMP <c>stop</c>). Called under the lock.</summary>
