@@ -99,47 +99,34 @@ internal sealed class StanzaParser
                     throw Malformed("Unexpected end of the element.");
                 }
 
+                XElement? closed;
                 switch (s[pos + 1])
                 {
                     case (byte)'/':
-                        pos = ParseEndTag(s, pos + 2, out var closed);
-                        if (_open.Count == 0)
-                        {
-                            if (pos != s.Length)
-                            {
-                                throw Malformed("Data after the end of the element.");
-                            }
-
-                            return closed;
-                        }
-
-                        continue;
+                        pos = ParseEndTag(s, pos + 2, out closed);
+                        break;
                     case (byte)'!':
                         pos = ParseCData(s, pos);
                         continue;
                     case (byte)'?':
                         throw Malformed("Processing instructions are not allowed in an XMPP stream.");
                     default:
-                        var selfClosing = false;
-                        var element = ParseStartTag(s, pos + 1, out pos, ref selfClosing);
-                        if (selfClosing)
-                        {
-                            PopBindings(_open.Count);
-                            if (_open.Count == 0)
-                            {
-                                if (pos != s.Length)
-                                {
-                                    throw Malformed("Data after the end of the element.");
-                                }
-
-                                return element;
-                            }
-
-                            _content.Add(element);
-                        }
-
-                        continue;
+                        pos = ParseStartTag(s, pos + 1, out closed); // null unless self-closing
+                        break;
                 }
+
+                if (closed is null)
+                {
+                    continue;
+                }
+
+                if (_open.Count == 0)
+                {
+                    return pos == s.Length ? closed : throw Malformed("Data after the end of the element.");
+                }
+
+                _content.Add(closed);
+                continue;
             }
 
             if (_open.Count == 0)
@@ -158,8 +145,11 @@ internal sealed class StanzaParser
         }
     }
 
-    private XElement ParseStartTag(ReadOnlySpan<byte> s, int pos, out int next, ref bool selfClosing)
+    /// <summary>Parses a start tag; returns the position after it. <paramref name="closed"/> is the element when the tag
+    /// closes itself, else null (the element is open until its end tag).</summary>
+    private int ParseStartTag(ReadOnlySpan<byte> s, int pos, out XElement? closed)
     {
+        var selfClosing = false;
         var depth = _open.Count;
         var nameStart = pos;
         pos = ScanName(s, pos);
@@ -199,7 +189,6 @@ internal sealed class StanzaParser
             pos = ParseAttribute(s, afterSpace, depth);
         }
 
-        next = pos;
         var (prefix, local) = SplitQName(qname);
         if (prefix.Length == 0 && local == "xmlns" || prefix == "xmlns")
         {
@@ -229,12 +218,18 @@ internal sealed class StanzaParser
             element.Add(new XAttribute(name, attribute.Value));
         }
 
-        if (!selfClosing)
+        if (selfClosing)
+        {
+            PopBindings(depth);
+            closed = element;
+        }
+        else
         {
             _open.Add(new OpenElement(element, nameStart, qname.Length, _content.Count));
+            closed = null;
         }
 
-        return element;
+        return pos;
     }
 
     private int ParseAttribute(ReadOnlySpan<byte> s, int pos, int depth)
@@ -307,7 +302,7 @@ internal sealed class StanzaParser
         return pos + 1 + valueEnd + 1;
     }
 
-    private int ParseEndTag(ReadOnlySpan<byte> s, int pos, out XElement closed)
+    private int ParseEndTag(ReadOnlySpan<byte> s, int pos, out XElement? closed)
     {
         if (_open.Count == 0)
         {
@@ -345,11 +340,6 @@ internal sealed class StanzaParser
         _content.RemoveRange(open.ContentStart, _content.Count - open.ContentStart);
         _open.RemoveAt(_open.Count - 1);
         PopBindings(_open.Count);
-        if (_open.Count > 0)
-        {
-            _content.Add(closed);
-        }
-
         return pos + 1;
     }
 
