@@ -12,8 +12,8 @@ namespace Famiglia.Xmpp.Xml;
 /// and cannot be restarted after STARTTLS or SASL (dotnet/runtime#1029). Instead this scanner only
 /// finds element boundaries (tags, quoted attribute values, CDATA), which it can do on partial input
 /// and across UTF-8 sequences split between reads, because every delimiter it looks at is ASCII.
-/// Each complete top-level element is then parsed by the framework's XML parser in the stream's
-/// namespace context by <see cref="StanzaParser"/>, straight from the bytes.
+/// Each complete top-level element is then parsed straight from the bytes, in the stream's namespace
+/// context, by <see cref="StanzaParser"/> (the stream header by the framework's XML reader).
 /// </remarks>
 internal sealed class XmppStreamScanner
 {
