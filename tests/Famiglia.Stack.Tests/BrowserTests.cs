@@ -98,6 +98,25 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task A_message_from_another_day_shows_its_date_and_one_from_today_its_time_only()
+    {
+        // The seed's #photos chat is three days old; a conversation that spans days must not read as out of order.
+        var page = await SignedInPageAsync("bob", new() { Locale = "en-US", TimezoneId = "UTC" });
+        await page.GotoAsync(new Uri(stack.WebUrl, "/g/feldmans/r/photos").ToString());
+        await Expect(page.GetByTestId("chat")).ToHaveAttributeAsync("data-ready", "true");
+        var old = page.GetByTestId("message").Filter(new() { HasText = "Uploaded the beach photos" }).Locator("time");
+        var oldAt = DateTimeOffset.Parse(await old.GetAttributeAsync("datetime") ?? "", System.Globalization.CultureInfo.InvariantCulture).UtcDateTime;
+        Assert.True(oldAt.Date < DateTime.UtcNow.Date, $"the seeded message is from {oldAt:u}, not an earlier day");
+        await Expect(old).ToHaveTextAsync(oldAt.ToString("MMM d, hh:mm tt", System.Globalization.CultureInfo.GetCultureInfo("en-US")));
+
+        var body = $"today's message {Guid.NewGuid():N}";
+        await page.GetByLabel("Message").FillAsync(body);
+        await page.GetByLabel("Message").PressAsync("Enter");
+        var today = page.GetByTestId("message").Filter(new() { HasText = body }).Locator("time");
+        await Expect(today).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d{2}:\d{2} [AP]M$"));
+    }
+
+    [Fact]
     public async Task The_room_page_fits_a_phone_screen()
     {
         var page = await SignedInPageAsync("bob", new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true });

@@ -12,6 +12,16 @@
 
   const showError = (text) => { error.textContent = text; error.hidden = !text; };
 
+  // Today's messages show the time; older ones the date too (and the year when it is not this year), so a
+  // conversation that spans days does not read as out of order.
+  const stamp = (at) => {
+    const clock = { hour: '2-digit', minute: '2-digit' };
+    const now = new Date();
+    if (at.toDateString() === now.toDateString()) return at.toLocaleTimeString([], clock);
+    const day = at.getFullYear() === now.getFullYear() ? { month: 'short', day: 'numeric' } : { year: 'numeric', month: 'short', day: 'numeric' };
+    return at.toLocaleString([], { ...day, ...clock });
+  };
+
   const render = (m) => {
     if ((m.thread ?? null) !== thread || seen.has(m.id)) return;
     seen.add(m.id);
@@ -26,7 +36,8 @@
     body.textContent = m.body;
     const time = document.createElement('time');
     time.dateTime = m.createdAt;
-    time.textContent = new Date(m.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    time.textContent = stamp(new Date(m.createdAt));
+    time.title = new Date(m.createdAt).toLocaleString();
     item.append(who, body, time);
     list.append(item);
     list.scrollTop = list.scrollHeight;
