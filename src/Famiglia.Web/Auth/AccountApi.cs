@@ -11,6 +11,8 @@ namespace Famiglia.Web.Auth;
 /// </summary>
 internal static partial class AccountApi
 {
+    private const int MaxHandleInUrl = 100;
+
     public static void MapAccountEndpoints(this IEndpointRouteBuilder routes)
     {
         var account = routes.MapGroup("/account").WithTags("Account").ExcludeFromDescription();
@@ -25,8 +27,8 @@ internal static partial class AccountApi
 
     /// <summary>Where a failed sign-in goes: the form again, with <c>error=1</c> (bad credentials), <c>error=expired</c>
     /// (the antiforgery token was missing or stale) or <c>error=locked</c> (too many failures, see <see cref="LoginThrottle"/>),
-    /// and the returnUrl when it was local.</summary>
-    public static string LoginUrl(string? error, string? returnUrl)
+    /// the returnUrl when it was local, and the name that was typed (so only the password is typed again).</summary>
+    public static string LoginUrl(string? error, string? returnUrl, string? handle = null)
     {
         var query = new List<string>();
         if (error is not null)
@@ -37,6 +39,11 @@ internal static partial class AccountApi
         if (LocalUrl.OrNull(returnUrl) is { } local)
         {
             query.Add("returnUrl=" + Uri.EscapeDataString(local));
+        }
+
+        if (!string.IsNullOrWhiteSpace(handle) && handle.Length <= MaxHandleInUrl)
+        {
+            query.Add("handle=" + Uri.EscapeDataString(handle.Trim()));
         }
 
         return query.Count == 0 ? AuthSetup.LoginPath : AuthSetup.LoginPath + "?" + string.Join('&', query);
@@ -62,14 +69,14 @@ internal static partial class AccountApi
         var address = context.Connection.RemoteIpAddress?.ToString();
         if (throttle.RetryAfter(handle, address) is { } wait)
         {
-            return SeeOther(LoginUrl("locked", returnUrl) + "&minutes=" + Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes)));
+            return SeeOther(LoginUrl("locked", returnUrl, login) + "&minutes=" + Math.Max(1, (int)Math.Ceiling(wait.TotalMinutes)));
         }
 
         var user = await accounts.VerifyAsync(login, form["password"].ToString(), cancellationToken);
         if (user is null)
         {
             throttle.Failed(handle, address);
-            return SeeOther(LoginUrl("1", returnUrl));
+            return SeeOther(LoginUrl("1", returnUrl, login));
         }
 
         throttle.Succeeded(handle);

@@ -7,7 +7,7 @@ namespace Famiglia.Web.Auth;
 /// Whatever replaces it must post the same fields, the antiforgery token included.</summary>
 internal static class LoginPage
 {
-    public static IResult Render(HttpContext context, IAntiforgery antiforgery, string? error = null, string? returnUrl = null)
+    public static IResult Render(HttpContext context, IAntiforgery antiforgery, string? error = null, string? returnUrl = null, string? handle = null)
     {
         var tokens = antiforgery.GetAndStoreTokens(context);
         var message = error switch
@@ -29,8 +29,8 @@ internal static class LoginPage
             <form method="post" action="{AuthSetup.LoginPath}">
             <input type="hidden" name="{Encode(tokens.FormFieldName)}" value="{Encode(tokens.RequestToken)}">
             {(local is null ? "" : $"<input type=\"hidden\" name=\"returnUrl\" value=\"{Encode(local)}\">")}
-            <label>Name <input name="handle" autocomplete="username" required autofocus></label>
-            <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+            <label>Name <input name="handle" autocomplete="username" required value="{Encode(handle)}"{(string.IsNullOrEmpty(handle) ? " autofocus" : "")}></label>
+            <label>Password <input name="password" type="password" autocomplete="current-password" required{(string.IsNullOrEmpty(handle) ? "" : " autofocus")}></label>
             <button type="submit">Sign in</button>
             </form>
             </main>

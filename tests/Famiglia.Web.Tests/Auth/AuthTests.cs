@@ -50,13 +50,13 @@ public sealed class AuthTests : IAsyncLifetime
     [InlineData("alice", "wrong")]
     [InlineData("nobody", "famiglia")]
     [InlineData("alice", "")]
-    public async Task Bad_credentials_go_back_to_the_form_with_an_error_and_the_returnUrl(string handle, string password)
+    public async Task Bad_credentials_go_back_to_the_form_with_an_error_the_returnUrl_and_the_name(string handle, string password)
     {
         await using var browser = new BrowserSession(_web.BaseAddress);
         using var response = await browser.LoginAsync(handle, password, "/rooms/photos");
 
         Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
-        Assert.Equal("/account/login?error=1&returnUrl=%2Frooms%2Fphotos", response.Headers.Location?.OriginalString);
+        Assert.Equal($"/account/login?error=1&returnUrl=%2Frooms%2Fphotos&handle={handle}", response.Headers.Location?.OriginalString);
         Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("famiglia.auth=", StringComparison.Ordinal)));
         Assert.Equal(HttpStatusCode.Unauthorized, await NegotiateAsync(browser));
     }
@@ -74,7 +74,7 @@ public sealed class AuthTests : IAsyncLifetime
         Assert.Equal("/", response.Headers.Location?.OriginalString);
 
         using var failed = await browser.LoginAsync("alice", "wrong", returnUrl);
-        Assert.Equal("/account/login?error=1", failed.Headers.Location?.OriginalString);
+        Assert.Equal("/account/login?error=1&handle=alice", failed.Headers.Location?.OriginalString);
     }
 
     [Fact]
@@ -142,18 +142,31 @@ public sealed class AuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task After_a_failed_sign_in_the_form_keeps_the_name_encoded_and_the_cursor_goes_to_the_password()
+    {
+        await using var browser = new BrowserSession(_web.BaseAddress);
+        var html = await browser.Http.GetStringAsync("/account/login?error=1&handle=" + Uri.EscapeDataString("al\"><script>x</script>"));
+        Assert.Contains("name=\"handle\" autocomplete=\"username\" required value=\"al&quot;&gt;&lt;script&gt;x&lt;/script&gt;\" />", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>x", html, StringComparison.Ordinal);
+        Assert.Contains("type=\"password\" autocomplete=\"current-password\" required autofocus=\"autofocus\"", html, StringComparison.Ordinal);
+
+        var fresh = await browser.Http.GetStringAsync("/account/login");
+        Assert.Contains("name=\"handle\" autocomplete=\"username\" required autofocus=\"autofocus\" />", fresh, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Five_failures_lock_the_account_even_against_the_right_password_until_the_window_passes()
     {
         await using var browser = new BrowserSession(_web.BaseAddress);
         for (var i = 0; i < 5; i++)
         {
             using var failed = await browser.LoginAsync("alice", "guess" + i);
-            Assert.Equal("/account/login?error=1", failed.Headers.Location?.OriginalString);
+            Assert.Equal("/account/login?error=1&handle=alice", failed.Headers.Location?.OriginalString);
         }
 
         using (var locked = await browser.LoginAsync("alice", "famiglia", "/rooms"))
         {
-            Assert.Equal("/account/login?error=locked&returnUrl=%2Frooms&minutes=15", locked.Headers.Location?.OriginalString);
+            Assert.Equal("/account/login?error=locked&returnUrl=%2Frooms&handle=alice&minutes=15", locked.Headers.Location?.OriginalString);
             Assert.False(locked.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("famiglia.auth=", StringComparison.Ordinal)));
         }
 
@@ -170,7 +183,7 @@ public sealed class AuthTests : IAsyncLifetime
         _web.Clock.Advance(TimeSpan.FromMinutes(14));
         using (var stillLocked = await browser.LoginAsync("alice", "famiglia"))
         {
-            Assert.Equal("/account/login?error=locked&minutes=1", stillLocked.Headers.Location?.OriginalString);
+            Assert.Equal("/account/login?error=locked&handle=alice&minutes=1", stillLocked.Headers.Location?.OriginalString);
         }
 
         _web.Clock.Advance(TimeSpan.FromMinutes(1));
@@ -187,7 +200,7 @@ public sealed class AuthTests : IAsyncLifetime
             for (var i = 0; i < 4; i++)
             {
                 using var failed = await browser.LoginAsync("carol", "guess" + i);
-                Assert.Equal("/account/login?error=1", failed.Headers.Location?.OriginalString);
+                Assert.Equal("/account/login?error=1&handle=carol", failed.Headers.Location?.OriginalString);
             }
 
             using var signedIn = await browser.LoginAsync("carol", "famiglia");
@@ -202,7 +215,7 @@ public sealed class AuthTests : IAsyncLifetime
         for (var i = 0; i < 20; i++)
         {
             using var failed = await browser.LoginAsync("nobody" + i, "famiglia");
-            Assert.Equal("/account/login?error=1", failed.Headers.Location?.OriginalString);
+            Assert.Equal($"/account/login?error=1&handle=nobody{i}", failed.Headers.Location?.OriginalString);
         }
 
         using var locked = await browser.LoginAsync("bob", "famiglia");

@@ -12,6 +12,10 @@ internal sealed class LoginModel : PageModel
     [FromQuery(Name = "error")]
     public string? Error { get; set; }
 
+    /// <summary>The name typed before a failed sign-in, filled in again.</summary>
+    [FromQuery(Name = "handle")]
+    public string? Handle { get; set; }
+
     [FromQuery(Name = "minutes")]
     public int? Minutes { get; set; }
 
