@@ -7,7 +7,13 @@ agent.OnMessage(async msg =>
 {
     if (!GalleryRequest.Matches(msg.Body))
     {
-        await msg.ReplyAsync("Ask me to build a photo library from the group's photos.");
+        // The room's main chat is people talking to each other: the agent speaks there only when asked for a
+        // gallery. In its own tab every message is for it, so it says what it can do.
+        if (msg.Thread is not null)
+        {
+            await msg.ReplyAsync("Ask me to build a photo library from the group's photos.");
+        }
+
         return;
     }
 

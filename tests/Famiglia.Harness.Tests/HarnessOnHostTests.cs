@@ -77,6 +77,24 @@ public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task The_photo_library_template_hints_in_its_tab_and_keeps_out_of_the_main_chat_unless_asked_for_a_gallery()
+    {
+        var (agent, _, _) = await StartHarnessAsync("dotnet " + ServiceProcess.BuiltDll("templates", "photo-library", "photo-library-agent"));
+        var (room, heard) = await JoinAsPersonAsync("gino");
+        await room.SendAsync("what can you do?", agent.Thread);
+        var hint = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
+        Assert.Equal("Ask me to build a photo library from the group's photos.", hint.Body);
+        Assert.Equal(agent.Thread, hint.Thread);
+
+        // People talking in the main chat get no hint: the agent's next message is the answer to the request after it.
+        await room.SendAsync("see you all at dinner");
+        await room.SendAsync("could someone make a photo gallery?");
+        var reply = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
+        Assert.Equal("Found 234 photos! Gallery is ready.", reply.Body);
+        Assert.Null(reply.Thread);
+    }
+
+    [Fact]
     public async Task Canvas_paths_that_leave_the_canvas_are_refused_over_http_and_from_the_agent()
     {
         var (agent, port, dirs) = await StartHarnessAsync();

@@ -11,7 +11,11 @@ agent.onMessage(async (msg) => {
   // msg.body: 'Build me a photo library from all group photos'
   // msg.thread: 'clx...' (document tab) or null (room chat)
   if (!wantsGallery(msg.body)) {
-    await msg.reply("Ask me to build a photo library from the group's photos.")
+    // The room's main chat is people talking to each other: the agent speaks there only when asked for a
+    // gallery. In its own tab every message is for it, so it says what it can do.
+    if (msg.thread !== null) {
+      await msg.reply("Ask me to build a photo library from the group's photos.")
+    }
     return
   }
 
