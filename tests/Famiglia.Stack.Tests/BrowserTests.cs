@@ -117,6 +117,25 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task A_long_unbroken_message_wraps_inside_the_chat()
+    {
+        var page = await SignedInPageAsync("carol", new() { ViewportSize = new() { Width = 1200, Height = 900 } });
+        await page.GotoAsync(new Uri(stack.WebUrl, "/g/feldmans/r/photos").ToString());
+        await Expect(page.GetByTestId("chat")).ToHaveAttributeAsync("data-ready", "true");
+        var word = "w" + new string('z', 3000) + Guid.NewGuid().ToString("N");
+        await page.GetByLabel("Message").FillAsync(word);
+        await page.GetByLabel("Message").PressAsync("Enter");
+        var message = page.GetByTestId("message").Filter(new() { HasText = word });
+        await Expect(message).ToBeVisibleAsync();
+
+        var list = await page.GetByTestId("messages").BoundingBoxAsync();
+        var time = await message.Locator("time").BoundingBoxAsync();
+        Assert.True(time!.X + time.Width <= list!.X + list.Width, $"the time ends at {time.X + time.Width}px, the chat at {list.X + list.Width}px");
+        var overflow = await page.GetByTestId("messages").EvaluateAsync<double>("e => e.scrollWidth - e.clientWidth");
+        Assert.True(overflow <= 0, $"the chat scrolls sideways by {overflow}px");
+    }
+
+    [Fact]
     public async Task The_room_page_fits_a_phone_screen()
     {
         var page = await SignedInPageAsync("bob", new() { ViewportSize = new() { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true });
