@@ -46,9 +46,11 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
         var status = page.GetByTestId("agent-status");
         await Expect(status).ToHaveTextAsync("stopped");
         await Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Photo Library" })).ToHaveAttributeAsync("aria-selected", "true");
+        await Expect(page.GetByLabel("Message")).ToHaveAttributeAsync("placeholder", "Message Photo Library (stopped: it will not answer)");
 
         await page.GetByTestId("start").ClickAsync();
         await Expect(status).ToHaveTextAsync("running", new() { Timeout = Patient });
+        await Expect(page.GetByLabel("Message")).ToHaveAttributeAsync("placeholder", "Message Photo Library");
 
         // Talk to it in its tab: the message and the reply appear in the thread.
         await Expect(page.GetByTestId("chat")).ToHaveAttributeAsync("data-ready", "true");
@@ -82,7 +84,8 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
 
         await page.GetByTestId("stop").ClickAsync();
         await Expect(page.GetByTestId("agent-status")).ToHaveTextAsync("stopped");
-        await Expect(page.GetByTestId("canvas-placeholder")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("canvas-placeholder")).ToContainTextAsync("does not answer");
+        await Expect(page.GetByLabel("Message")).ToHaveAttributeAsync("placeholder", "Message Photo Library (stopped: it will not answer)");
     }
 
     [Fact]
