@@ -4,13 +4,25 @@ using Famiglia.Xmpp;
 namespace Famiglia.Harness;
 
 /// <summary>
-/// The agent's place in its room: connects (retrying until the server is there), joins with no history, stays
-/// joined across reconnects (the client library resumes or rejoins and catches up from the archive), and hands
-/// the messages meant for the agent to the inbox.
+/// The agent's place in its room: connects (retrying until the server is there), joins, stays joined across
+/// reconnects (the client library resumes or rejoins and catches up from the archive), and hands the messages meant
+/// for the agent to the inbox.
 /// </summary>
+/// <remarks>
+/// What was written to the agent while it was not running (stopped, or not started yet) is not lost: the harness
+/// keeps the stanza id of the last room message it saw in the workspace (which outlives the sandbox), and the join
+/// catches up on the room's archive after it, or on the latest <see cref="CatchUpOnFirstStart"/> messages when there
+/// is no mark yet. Of those, only the agent's own thread reaches it: the main chat of that time was people talking
+/// to each other, and an answer hours later would be noise there.
+/// </remarks>
 internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbox, ILoggerFactory loggerFactory, TimeProvider time) : IAsyncDisposable
 {
+    /// <summary>How many of the room's latest messages a first start looks through for ones in the agent's thread.</summary>
+    public const int CatchUpOnFirstStart = 50;
+
     private readonly ILogger _logger = loggerFactory.CreateLogger<RoomLink>();
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+    private readonly string _markFile = Path.Combine(settings.WorkspaceDirectory, ".cache", "last-room-message");
     private XmppClient? _client;
     private MucRoom? _room;
 
@@ -47,10 +59,12 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
             {
                 await client.ConnectAsync(cancellationToken);
                 // Handlers before the join: people may write as soon as they see the agent enter.
+                var mark = ReadMark();
                 var room = await client.JoinRoomAsync(settings.RoomJid, settings.Nick, beforeJoin: r =>
                 {
                     r.OnMessage(OnRoomMessageAsync);
                     r.OnEvent(OnRoomEventAsync);
+                    r.CatchUpOnJoin(mark, CatchUpOnFirstStart);
                 }, cancellationToken: cancellationToken);
                 _client = client;
                 _room = room;
@@ -122,6 +136,11 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
 
     private Task OnRoomMessageAsync(RoomMessage message)
     {
+        if (message.StanzaId is { } id)
+        {
+            WriteMark(id);
+        }
+
         if (message.IsOwn || message.Nick == settings.Nick)
         {
             return Task.CompletedTask;
@@ -129,6 +148,12 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
 
         // Main chat and the agent's own document thread; other documents' threads belong to other tabs.
         if (message.Thread is not null && message.Thread != settings.Thread)
+        {
+            return Task.CompletedTask;
+        }
+
+        // Written before this start, while the agent was not running: only its own thread (see the remarks).
+        if (message.FromArchive && message.Timestamp < _startedAt && message.Thread is null)
         {
             return Task.CompletedTask;
         }
@@ -146,6 +171,38 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
             message.Timestamp,
             message.Room.ToString()));
         return Task.CompletedTask;
+    }
+
+    /// <summary>The stanza id of the last room message an earlier run saw, or null (first start, or unreadable).</summary>
+    private string? ReadMark()
+    {
+        try
+        {
+            var mark = File.Exists(_markFile) ? File.ReadAllText(_markFile).Trim() : "";
+            return mark.Length is > 0 and <= 200 ? mark : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            MarkFailed(_logger, "read", ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Replaces the mark (write and rename, so a stop half-way leaves the old one). Runs on the room's
+    /// dispatcher, one message at a time.</summary>
+    private void WriteMark(string stanzaId)
+    {
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(_markFile)!);
+            var temporary = _markFile + ".tmp";
+            File.WriteAllText(temporary, stanzaId);
+            File.Move(temporary, _markFile, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            MarkFailed(_logger, "write", ex.Message);
+        }
     }
 
     private Task OnRoomEventAsync(MucRoomEvent roomEvent)
@@ -177,6 +234,9 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
 
     [LoggerMessage(Level = LogLevel.Error, Message = "out of the room: {Problem}")]
     private static partial void RoomLost(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not {Action} the last room message seen: {Error}")]
+    private static partial void MarkFailed(ILogger logger, string action, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "rejoined the room")]
     private static partial void Rejoined(ILogger logger);

@@ -203,7 +203,7 @@ public sealed partial class XmppClient : IAsyncDisposable
         try
         {
             var session = await WaitOnlineAsync(cancellationToken);
-            await room.JoinAsync(session, cancellationToken);
+            await room.JoinFirstAsync(session, cancellationToken);
             room.StartSelfPing();
             return room;
         }

@@ -55,6 +55,9 @@ internal static partial class XmppLog
     [LoggerMessage(16, LogLevel.Debug, "Send queue waits for acknowledgements: {Unacked} unacknowledged stanzas")]
     public static partial void Backpressure(ILogger logger, int unacked);
 
+    [LoggerMessage(17, LogLevel.Warning, "Room {Room}: the archive does not know the last message seen ({StanzaId}); catching up on the latest messages instead")]
+    public static partial void ArchiveMarkUnknown(ILogger logger, Jid room, string stanzaId);
+
     public static void TraceSend(ILogger logger, string xml)
     {
         if (logger.IsEnabled(LogLevel.Trace))

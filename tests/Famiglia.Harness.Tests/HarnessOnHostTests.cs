@@ -205,6 +205,36 @@ public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task What_is_written_in_its_thread_while_it_is_stopped_or_not_yet_started_is_answered_when_it_starts()
+    {
+        // Not started yet: a person writes in its tab right after creating it.
+        var agent = await world.NewAgentAsync();
+        var dir = TempDirectory.Create("harness-");
+        _directories.Add(dir);
+        var (room, heard) = await JoinAsPersonAsync("nina");
+        await room.SendAsync("are you there?", agent.Thread);
+        var first = await StartHarnessAsync(null, agent, dir);
+        var answer = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
+        Assert.Equal(("echo: are you there?", agent.Thread), (answer.Body, answer.Thread));
+        Assert.True(File.Exists(Path.Combine(first.Dirs.Workspace, ".cache", "last-room-message")));
+
+        // Stopped: its thread is answered at the next start, the main chat of that time is not (people talking).
+        var harness = _disposables.OfType<HarnessProcess>().Last();
+        await harness.DisposeAsync();
+        _disposables.Remove(harness);
+        await room.SendAsync("people talking while it is stopped");
+        await room.SendAsync("written while it was stopped", agent.Thread);
+        await StartHarnessAsync(null, agent, dir);
+        answer = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
+        Assert.Equal(("echo: written while it was stopped", agent.Thread), (answer.Body, answer.Thread));
+
+        // Nothing answered twice, nothing from before the stop again: the next answer is to the next message.
+        await room.SendAsync("and now, live");
+        answer = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
+        Assert.Equal(("echo: and now, live", (string?)null), (answer.Body, answer.Thread));
+    }
+
+    [Fact]
     public async Task The_agent_stays_in_its_room_across_an_ejabberd_restart()
     {
         var (agent, _, _) = await StartHarnessAsync();
@@ -268,11 +298,18 @@ public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper out
         Assert.DoesNotContain(agent.ApiKey, text, StringComparison.Ordinal);
     }
 
-    private async Task<(AgentIdentity Agent, int Port, (string Canvas, string Workspace) Dirs)> StartHarnessAsync(string? agentCommand = null)
+    private async Task<(AgentIdentity Agent, int Port, (string Canvas, string Workspace) Dirs)> StartHarnessAsync(string? agentCommand = null) =>
+        await StartHarnessAsync(agentCommand, await world.NewAgentAsync(), null);
+
+    /// <summary>A harness for <paramref name="agent"/>; in <paramref name="dir"/> when given (a restart keeps canvas and workspace).</summary>
+    private async Task<(AgentIdentity Agent, int Port, (string Canvas, string Workspace) Dirs)> StartHarnessAsync(string? agentCommand, AgentIdentity agent, TempDirectory? dir)
     {
-        var agent = await world.NewAgentAsync();
-        var dir = TempDirectory.Create("harness-");
-        _directories.Add(dir);
+        if (dir is null)
+        {
+            dir = TempDirectory.Create("harness-");
+            _directories.Add(dir);
+        }
+
         var canvas = Directory.CreateDirectory(dir.Combine("canvas")).FullName;
         var workspace = Directory.CreateDirectory(dir.Combine("workspace")).FullName;
         var port = FreePort.Next();

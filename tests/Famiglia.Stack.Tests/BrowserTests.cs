@@ -46,7 +46,7 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
         var status = page.GetByTestId("agent-status");
         await Expect(status).ToHaveTextAsync("stopped");
         await Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Photo Library" })).ToHaveAttributeAsync("aria-selected", "true");
-        await Expect(page.GetByLabel("Message")).ToHaveAttributeAsync("placeholder", "Message Photo Library (stopped: it will not answer)");
+        await Expect(page.GetByLabel("Message")).ToHaveAttributeAsync("placeholder", "Message Photo Library (stopped: it answers when started)");
 
         await page.GetByTestId("start").ClickAsync();
         await Expect(status).ToHaveTextAsync("running", new() { Timeout = Patient });
@@ -84,8 +84,17 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
 
         await page.GetByTestId("stop").ClickAsync();
         await Expect(page.GetByTestId("agent-status")).ToHaveTextAsync("stopped");
-        await Expect(page.GetByTestId("canvas-placeholder")).ToContainTextAsync("does not answer");
-        await Expect(page.GetByLabel("Message")).ToHaveAttributeAsync("placeholder", "Message Photo Library (stopped: it will not answer)");
+        await Expect(page.GetByTestId("canvas-placeholder")).ToContainTextAsync("answered when it starts");
+        await Expect(page.GetByLabel("Message")).ToHaveAttributeAsync("placeholder", "Message Photo Library (stopped: it answers when started)");
+
+        // Written while it is stopped, answered when it starts (its sandbox is new; its workspace kept where it was).
+        await page.GetByLabel("Message").FillAsync("are you back?");
+        await page.GetByLabel("Message").PressAsync("Enter");
+        await Expect(messages.Filter(new() { HasText = "are you back?" })).ToHaveCountAsync(1);
+        await page.GetByTestId("start").ClickAsync();
+        await Expect(page.GetByTestId("agent-status")).ToHaveTextAsync("running", new() { Timeout = Patient });
+        await Expect(messages.Filter(new() { HasText = "Ask me to build a photo library" }).Locator(".author")).ToHaveTextAsync("Photo Library", new() { Timeout = Patient });
+        await Expect(messages.Filter(new() { HasText = "Found 234 photos!" })).ToHaveCountAsync(1);
     }
 
     [Fact]

@@ -12,6 +12,70 @@ public sealed partial class MucRoom
     private readonly SemaphoreSlim _restoring = new(1, 1);
     private bool _catchingUp;
     private DateTimeOffset _syncedAt;
+    private (string? After, int Last)? _catchUpOnJoin;
+
+    /// <summary>
+    /// Makes the first join deliver, before any live message, what the room's archive (XEP-0313) holds that this
+    /// occupant missed while it was not in the room: every message after <paramref name="afterStanzaId"/> (the
+    /// <see cref="RoomMessage.StanzaId"/> of the last message it saw, kept across runs), or, with none (or one the
+    /// archive no longer has), the last <paramref name="last"/> messages. They arrive once, in order, with
+    /// <see cref="RoomMessage.FromArchive"/> set. Call it from <c>JoinRoomAsync</c>'s <c>beforeJoin</c>.
+    /// </summary>
+    public void CatchUpOnJoin(string? afterStanzaId, int last = 50)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(last);
+        lock (_gate)
+        {
+            if (_joined || _catchingUp)
+            {
+                throw new InvalidOperationException("CatchUpOnJoin is for the first join: call it in JoinRoomAsync's beforeJoin.");
+            }
+
+            _catchUpOnJoin = (string.IsNullOrWhiteSpace(afterStanzaId) ? null : afterStanzaId, last);
+        }
+    }
+
+    /// <summary>The first join, with the catch-up <see cref="CatchUpOnJoin"/> asked for.</summary>
+    internal async Task JoinFirstAsync(XmppSession session, CancellationToken cancellationToken)
+    {
+        if (_catchUpOnJoin is not { } from)
+        {
+            await JoinAsync(session, cancellationToken);
+            return;
+        }
+
+        lock (_gate)
+        {
+            _catchingUp = true;
+        }
+
+        try
+        {
+            await JoinAsync(session, cancellationToken);
+            var caughtUp = false;
+            if (from.After is not null)
+            {
+                try
+                {
+                    await CatchUpAsync(session, from.After, since: default, cancellationToken);
+                    caughtUp = true;
+                }
+                catch (XmppStanzaException ex) when (ex.Error.Condition == "item-not-found")
+                {
+                    XmppLog.ArchiveMarkUnknown(_client.Logger, Jid, from.After);
+                }
+            }
+
+            if (!caughtUp && from.Last > 0)
+            {
+                await CatchUpLastAsync(session, from.Last, cancellationToken);
+            }
+        }
+        finally
+        {
+            EndCatchUp();
+        }
+    }
 
     /// <summary>After a new session (the old one could not be resumed): rejoin, then fetch from the room's
     /// archive (XEP-0313) everything after the last message we saw, then the live messages that arrived
@@ -61,17 +125,53 @@ public sealed partial class MucRoom
         }
         finally
         {
-            lock (_gate)
-            {
-                _catchingUp = false;
-                foreach (var message in _liveDuringCatchUp)
-                {
-                    Deliver(message);
-                }
+            EndCatchUp();
+        }
+    }
 
-                _liveDuringCatchUp.Clear();
+    /// <summary>Live messages that arrived during a catch-up go out after it (the archive's copies are not repeated).</summary>
+    private void EndCatchUp()
+    {
+        lock (_gate)
+        {
+            _catchingUp = false;
+            foreach (var message in _liveDuringCatchUp)
+            {
+                Deliver(message);
+            }
+
+            _liveDuringCatchUp.Clear();
+        }
+    }
+
+    /// <summary>The last <paramref name="count"/> messages of the archive, oldest first (RSM's empty <c>before</c>).</summary>
+    private async Task CatchUpLastAsync(XmppSession session, int count, CancellationToken cancellationToken)
+    {
+        var queryId = Guid.NewGuid().ToString("N");
+        lock (_gate)
+        {
+            _archiveQueryId = queryId;
+            _archivePage = [];
+        }
+
+        var form = new XElement(Ns.DataForms + "x", new XAttribute("type", "submit"),
+            new XElement(Ns.DataForms + "field", new XAttribute("var", "FORM_TYPE"), new XAttribute("type", "hidden"),
+                new XElement(Ns.DataForms + "value", Ns.Mam.NamespaceName)));
+        var set = new XElement(Ns.Rsm + "set", new XElement(Ns.Rsm + "max", Math.Min(count, ArchivePageSize)), new XElement(Ns.Rsm + "before"));
+        var query = new IqStanza("set", Jid, new XElement(Ns.Mam + "query", new XAttribute("queryid", queryId), form, set));
+        await _client.SendIqOnAsync(session, query, _client.Options.RequestTimeout, cancellationToken);
+        List<RoomMessage> page;
+        lock (_gate)
+        {
+            page = _archivePage;
+            _archiveQueryId = null;
+            foreach (var message in page)
+            {
+                Deliver(message);
             }
         }
+
+        XmppLog.CaughtUp(_client.Logger, Jid, page.Count);
     }
 
     private async Task CatchUpAsync(XmppSession session, string? after, DateTimeOffset since, CancellationToken cancellationToken)

@@ -51,6 +51,68 @@ public class MucTests(EjabberdFixture ejabberd, ITestOutputHelper output) : Xmpp
         Assert.Equal("welcome!", (await heard.NextAsync()).Body);
     }
 
+    [Fact]
+    public async Task A_first_join_can_catch_up_on_what_was_said_after_a_kept_mark_or_else_the_latest_messages_once_in_order()
+    {
+        // An agent that was stopped: it kept the stanza id of the last message it saw, and joins again later.
+        var roomJid = NewRoom(ejabberd, "archived");
+        await ejabberd.Admin.CreateRoomAsync(roomJid.Local!, ejabberd.MucService, ejabberd.Host,
+            new Dictionary<string, string> { ["persistent"] = "true", ["mam"] = "true" });
+        var alice = await ConnectAsync(ejabberd, "alicecatch");
+        var aliceRoom = await alice.JoinRoomAsync(roomJid, "@u:alice@dev1.localhost");
+        var firstRun = await ConnectAsync(ejabberd, "agentcatch1");
+        var firstRoom = await firstRun.JoinRoomAsync(roomJid, "@s:catcher@dev1.localhost");
+        var heardFirst = Collect(firstRoom);
+        await aliceRoom.SendAsync("seen before the stop");
+        var mark = (await heardFirst.NextAsync()).StanzaId;
+        Assert.NotNull(mark);
+        await firstRoom.LeaveAsync();
+        await firstRun.DisposeAsync();
+
+        for (var i = 0; i < 3; i++)
+        {
+            await aliceRoom.SendAsync($"while stopped {i}", thread: i == 1 ? "doc" : null);
+        }
+
+        // Alice speaks again the moment the agent is back: that live message comes after the archived ones, once.
+        aliceRoom.OnEvent(async e =>
+        {
+            if (e.Kind == MucRoomEventKind.OccupantJoined && e.Nick == "@s:catcher@dev1.localhost")
+            {
+                await aliceRoom.SendAsync("welcome back");
+            }
+        });
+        var secondRun = await ConnectAsync(ejabberd, "agentcatch2");
+        var heard = new Probe<RoomMessage>();
+        await secondRun.JoinRoomAsync(roomJid, "@s:catcher@dev1.localhost", beforeJoin: room =>
+        {
+            room.OnMessage(heard.Add);
+            room.CatchUpOnJoin(mark);
+        });
+        var caughtUp = await heard.NextAsync(4);
+        Assert.Equal(["while stopped 0", "while stopped 1", "while stopped 2", "welcome back"], caughtUp.Select(m => m.Body));
+        Assert.Equal([null, "doc", null, null], caughtUp.Select(m => m.Thread));
+        Assert.All(caughtUp.Take(3), m => Assert.True(m.FromArchive)); // "welcome back" may come live or from the archive: once either way
+        await aliceRoom.SendAsync("live");
+        Assert.Equal("live", (await heard.NextAsync()).Body);
+        Assert.False(heard.TryTake(out _));
+
+        // No mark (a first start): the latest messages, oldest first, then live ones.
+        var fresh = await ConnectAsync(ejabberd, "agentcatch3");
+        var latest = new Probe<RoomMessage>();
+        await fresh.JoinRoomAsync(roomJid, "@s:fresh@dev1.localhost", beforeJoin: room =>
+        {
+            room.OnMessage(latest.Add);
+            room.CatchUpOnJoin(null, last: 2);
+        });
+        Assert.Equal(["welcome back", "live"], (await latest.NextAsync(2)).Select(m => m.Body));
+        await aliceRoom.SendAsync("live again");
+        Assert.Equal("live again", (await latest.NextAsync()).Body);
+        Assert.False(latest.TryTake(out _));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => (await secondRun.JoinRoomAsync(NewRoom(ejabberd), "x")).CatchUpOnJoin(null));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
