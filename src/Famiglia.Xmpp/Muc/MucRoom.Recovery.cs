@@ -144,8 +144,49 @@ public sealed partial class MucRoom
         }
     }
 
+    private async Task CatchUpAsync(XmppSession session, string? after, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            var set = new XElement(Ns.Rsm + "set", new XElement(Ns.Rsm + "max", ArchivePageSize));
+            XElement? start = null;
+            if (after is not null)
+            {
+                set.Add(new XElement(Ns.Rsm + "after", after));
+            }
+            else
+            {
+                start = new XElement(Ns.DataForms + "field", new XAttribute("var", "start"),
+                    new XElement(Ns.DataForms + "value", since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)));
+            }
+
+            var (count, fin) = await DeliverArchivePageAsync(session, start, set, cancellationToken);
+            total += count;
+            var complete = fin?.Attribute("complete")?.Value is "true" or "1";
+            var last = fin?.Element(Ns.Rsm + "set")?.Element(Ns.Rsm + "last")?.Value;
+            if (complete || count == 0 || last is null)
+            {
+                break;
+            }
+
+            after = last;
+        }
+
+        XmppLog.CaughtUp(_client.Logger, Jid, total);
+    }
+
     /// <summary>The last <paramref name="count"/> messages of the archive, oldest first (RSM's empty <c>before</c>).</summary>
     private async Task CatchUpLastAsync(XmppSession session, int count, CancellationToken cancellationToken)
+    {
+        var set = new XElement(Ns.Rsm + "set", new XElement(Ns.Rsm + "max", Math.Min(count, ArchivePageSize)), new XElement(Ns.Rsm + "before"));
+        var (delivered, _) = await DeliverArchivePageAsync(session, start: null, set, cancellationToken);
+        XmppLog.CaughtUp(_client.Logger, Jid, delivered);
+    }
+
+    /// <summary>One archive query (XEP-0313, paged by <paramref name="set"/>, from <paramref name="start"/> when given):
+    /// its messages are delivered in order; returns how many, and the answer's <c>fin</c>.</summary>
+    private async Task<(int Count, XElement? Fin)> DeliverArchivePageAsync(XmppSession session, XElement? start, XElement set, CancellationToken cancellationToken)
     {
         var queryId = Guid.NewGuid().ToString("N");
         lock (_gate)
@@ -156,77 +197,21 @@ public sealed partial class MucRoom
 
         var form = new XElement(Ns.DataForms + "x", new XAttribute("type", "submit"),
             new XElement(Ns.DataForms + "field", new XAttribute("var", "FORM_TYPE"), new XAttribute("type", "hidden"),
-                new XElement(Ns.DataForms + "value", Ns.Mam.NamespaceName)));
-        var set = new XElement(Ns.Rsm + "set", new XElement(Ns.Rsm + "max", Math.Min(count, ArchivePageSize)), new XElement(Ns.Rsm + "before"));
+                new XElement(Ns.DataForms + "value", Ns.Mam.NamespaceName)),
+            start);
         var query = new IqStanza("set", Jid, new XElement(Ns.Mam + "query", new XAttribute("queryid", queryId), form, set));
-        await _client.SendIqOnAsync(session, query, _client.Options.RequestTimeout, cancellationToken);
-        List<RoomMessage> page;
+        var answer = await _client.SendIqOnAsync(session, query, _client.Options.RequestTimeout, cancellationToken);
         lock (_gate)
         {
-            page = _archivePage;
+            var page = _archivePage;
             _archiveQueryId = null;
             foreach (var message in page)
             {
                 Deliver(message);
             }
+
+            return (page.Count, answer.Element.Element(Ns.Mam + "fin"));
         }
-
-        XmppLog.CaughtUp(_client.Logger, Jid, page.Count);
-    }
-
-    private async Task CatchUpAsync(XmppSession session, string? after, DateTimeOffset since, CancellationToken cancellationToken)
-    {
-        var total = 0;
-        while (true)
-        {
-            var queryId = Guid.NewGuid().ToString("N");
-            lock (_gate)
-            {
-                _archiveQueryId = queryId;
-                _archivePage = [];
-            }
-
-            var form = new XElement(Ns.DataForms + "x", new XAttribute("type", "submit"),
-                new XElement(Ns.DataForms + "field", new XAttribute("var", "FORM_TYPE"), new XAttribute("type", "hidden"),
-                    new XElement(Ns.DataForms + "value", Ns.Mam.NamespaceName)));
-            var set = new XElement(Ns.Rsm + "set", new XElement(Ns.Rsm + "max", ArchivePageSize));
-            if (after is not null)
-            {
-                set.Add(new XElement(Ns.Rsm + "after", after));
-            }
-            else
-            {
-                form.Add(new XElement(Ns.DataForms + "field", new XAttribute("var", "start"),
-                    new XElement(Ns.DataForms + "value", since.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture))));
-            }
-
-            var query = new IqStanza("set", Jid, new XElement(Ns.Mam + "query", new XAttribute("queryid", queryId), form, set));
-            var answer = await _client.SendIqOnAsync(session, query, _client.Options.RequestTimeout, cancellationToken);
-
-            List<RoomMessage> page;
-            lock (_gate)
-            {
-                page = _archivePage;
-                _archiveQueryId = null;
-                foreach (var message in page)
-                {
-                    Deliver(message);
-                }
-            }
-
-            total += page.Count;
-            var fin = answer.Element.Element(Ns.Mam + "fin");
-            var complete = fin?.Attribute("complete")?.Value is "true" or "1";
-            var last = fin?.Element(Ns.Rsm + "set")?.Element(Ns.Rsm + "last")?.Value;
-            if (complete || page.Count == 0 || last is null)
-            {
-                break;
-            }
-
-            after = last;
-        }
-
-        XmppLog.CaughtUp(_client.Logger, Jid, total);
     }
 
     /// <summary>One archived message of a catch-up query (read loop).</summary>
