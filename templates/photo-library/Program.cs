@@ -5,7 +5,7 @@ using PhotoLibrary;
 await using var agent = new FamigliaAgent();
 agent.OnMessage(async msg =>
 {
-    if (!GalleryRequest.Matches(msg.Body))
+    if (!GalleryRequest.Matches(msg.Body, inMainChat: msg.Thread is null))
     {
         // The room's main chat is people talking to each other: the agent speaks there only when asked for a
         // gallery. In its own tab every message is for it, so it says what it can do.

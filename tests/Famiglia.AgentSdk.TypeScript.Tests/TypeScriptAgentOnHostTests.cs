@@ -80,10 +80,15 @@ public sealed partial class TypeScriptAgentOnHostTests(HarnessWorld world, ITest
 
         // People talking in the main chat get no hint: the agent's next message is the answer to the request after it.
         await room.SendAsync("good morning everyone");
+        await room.SendAsync("lovely photos from the beach!"); // about photos, but asks nothing of it
         await room.SendAsync("Could someone make a GALLERY?");
         var reply = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
         Assert.Equal("Found 234 photos! Gallery is ready.", reply.Body);
         Assert.Null(reply.Thread);
+
+        // That was the only gallery: the next thing it says is the answer to the next message.
+        await room.SendAsync("thanks!", agent.Thread);
+        Assert.Equal("Ask me to build a photo library from the group's photos.", (await heard.NextMatchingAsync(m => m.Nick == agent.Nick)).Body);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ agent.onMessage(async (msg) => {
   // msg.from: '@u:alice@dev1.localhost'
   // msg.body: 'Build me a photo library from all group photos'
   // msg.thread: 'clx...' (document tab) or null (room chat)
-  if (!wantsGallery(msg.body)) {
+  if (!wantsGallery(msg.body, msg.thread === null)) {
     // The room's main chat is people talking to each other: the agent speaks there only when asked for a
     // gallery. In its own tab every message is for it, so it says what it can do.
     if (msg.thread !== null) {

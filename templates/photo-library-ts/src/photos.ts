@@ -2,9 +2,13 @@ import type { AgentDataApi, Post } from '@famiglia/agent-sdk'
 
 const pageSize = 200
 
-/** Whether a message asks for the gallery: it mentions photo(s), gallery or library. */
-export function wantsGallery(body: string): boolean {
-  return /\b(photos?|gallery|library)\b/i.test(body)
+/**
+ * Whether a message asks for the gallery. In the agent's own tab every message is for it, so mentioning photo(s),
+ * gallery or library is enough; in the room's main chat people also talk about photos to each other, so there it
+ * takes a request as well (build, make, create, show, update, refresh, generate).
+ */
+export function wantsGallery(body: string, inMainChat = false): boolean {
+  return /\b(photos?|gallery|library)\b/i.test(body) && (!inMainChat || /\b(build|make|create|show|update|refresh|generate)\b/i.test(body))
 }
 
 /** Every image post of the group that has media, newest first, read page by page, and how many the feed counts. */
