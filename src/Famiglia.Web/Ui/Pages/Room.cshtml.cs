@@ -50,6 +50,14 @@ internal sealed partial class RoomModel(
 
     public static bool WantsRunning(AgentConfig agent) => AgentLifecycle.WantsRunning(agent);
 
+    /// <summary>What the message box says: the room, the agent, or that a stopped agent answers once started.</summary>
+    public string ComposerPlaceholder => Agent switch
+    {
+        null => $"Message #{Room.Slug}",
+        var agent when WantsRunning(agent) => $"Message {agent.Name}",
+        var agent => $"Message {agent.Name} (stopped: it answers when started)",
+    };
+
     public async Task<IActionResult> OnGetAsync(string group, string room, string? tab, bool logs, CancellationToken cancellationToken)
     {
         if (!await LoadAsync(group, room, tab, cancellationToken))

@@ -35,9 +35,10 @@
     body.className = 'body';
     body.textContent = m.body;
     const time = document.createElement('time');
+    const at = new Date(m.createdAt);
     time.dateTime = m.createdAt;
-    time.textContent = stamp(new Date(m.createdAt));
-    time.title = new Date(m.createdAt).toLocaleString();
+    time.textContent = stamp(at);
+    time.title = at.toLocaleString();
     item.append(who, body, time);
     list.append(item);
     list.scrollTop = list.scrollHeight;
