@@ -65,6 +65,7 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
                     r.OnMessage(OnRoomMessageAsync);
                     r.OnEvent(OnRoomEventAsync);
                     r.CatchUpOnJoin(mark, CatchUpOnFirstStart);
+                    _room = r; // the catch-up hands messages to the agent before JoinRoomAsync returns: its answers need the room
                 }, cancellationToken: cancellationToken);
                 _client = client;
                 _room = room;
@@ -74,6 +75,7 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
+                _room = null;
                 await client.DisposeAsync();
                 if (ex is XmppAuthenticationException)
                 {
