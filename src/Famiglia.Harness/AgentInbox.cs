@@ -21,18 +21,21 @@ internal sealed class AgentInbox(int capacity = 10_000, int maxAttempts = 3)
     /// <summary>Raised with a line for the log when a message is dropped.</summary>
     public event Action<string>? Dropped;
 
+    /// <summary>Raised when the agent is done with a message: it answered, or the message was dropped for good.</summary>
+    public event Action<InboxMessage>? Finished;
+
     public int Waiting { get { lock (_gate) { return _waiting.Count; } } }
 
     public int InFlight { get { lock (_gate) { return _inFlight.Count; } } }
 
     public void Add(InboxMessage message)
     {
-        string? dropped = null;
+        InboxMessage? dropped = null;
         lock (_gate)
         {
             if (_waiting.Count >= capacity)
             {
-                dropped = _waiting.First!.Value.Id;
+                dropped = _waiting.First!.Value;
                 _waiting.RemoveFirst();
             }
 
@@ -42,7 +45,8 @@ internal sealed class AgentInbox(int capacity = 10_000, int maxAttempts = 3)
 
         if (dropped is not null)
         {
-            Dropped?.Invoke($"inbox full ({capacity}): dropped the oldest waiting message {dropped}");
+            Dropped?.Invoke($"inbox full ({capacity}): dropped the oldest waiting message {dropped.Id}");
+            Finished?.Invoke(dropped);
         }
     }
 
@@ -77,6 +81,7 @@ internal sealed class AgentInbox(int capacity = 10_000, int maxAttempts = 3)
     /// <summary>The agent answered the request: the message is done.</summary>
     public bool Complete(string requestId)
     {
+        InboxMessage message;
         lock (_gate)
         {
             var index = _inFlight.FindIndex(f => f.RequestId == requestId);
@@ -85,16 +90,19 @@ internal sealed class AgentInbox(int capacity = 10_000, int maxAttempts = 3)
                 return false;
             }
 
+            message = _inFlight[index].Message;
             _inFlight.RemoveAt(index);
-            return true;
         }
+
+        Finished?.Invoke(message);
+        return true;
     }
 
     /// <summary>The agent process ended: unanswered messages go back to the front in their order, except those that
     /// were tried <c>maxAttempts</c> times already.</summary>
     public void Requeue()
     {
-        List<string> dropped = [];
+        List<InboxMessage> dropped = [];
         lock (_gate)
         {
             for (var i = _inFlight.Count - 1; i >= 0; i--)
@@ -102,7 +110,7 @@ internal sealed class AgentInbox(int capacity = 10_000, int maxAttempts = 3)
                 var message = _inFlight[i].Message;
                 if (message.Attempts >= maxAttempts)
                 {
-                    dropped.Add(message.Id);
+                    dropped.Add(message);
                 }
                 else
                 {
@@ -117,9 +125,10 @@ internal sealed class AgentInbox(int capacity = 10_000, int maxAttempts = 3)
             }
         }
 
-        foreach (var id in dropped)
+        foreach (var message in dropped)
         {
-            Dropped?.Invoke($"message {id} was delivered {maxAttempts} times and the agent never finished it: dropped");
+            Dropped?.Invoke($"message {message.Id} was delivered {maxAttempts} times and the agent never finished it: dropped");
+            Finished?.Invoke(message);
         }
     }
 }

@@ -9,11 +9,11 @@ namespace Famiglia.Harness;
 /// for the agent to the inbox.
 /// </summary>
 /// <remarks>
-/// What was written to the agent while it was not running (stopped, or not started yet) is not lost: the harness
-/// keeps the stanza id of the last room message it saw in the workspace (which outlives the sandbox), and the join
-/// catches up on the room's archive after it, or on the latest <see cref="CatchUpOnFirstStart"/> messages when there
-/// is no mark yet. Of those, only the agent's own thread reaches it: the main chat of that time was people talking
-/// to each other, and an answer hours later would be noise there.
+/// What was written to the agent while it was not running (stopped, or not started yet) is not lost, nor what it had
+/// not finished when it stopped: the harness keeps its place in the room in the workspace (<see cref="RoomMark"/>),
+/// and the join catches up on the room's archive after it, or on the latest <see cref="CatchUpOnFirstStart"/>
+/// messages when there is no mark yet. Of the messages the last run never saw, only the agent's own thread reaches
+/// it: the main chat of that time was people talking to each other, and an answer hours later would be noise there.
 /// </remarks>
 internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbox, ILoggerFactory loggerFactory, TimeProvider time) : IAsyncDisposable
 {
@@ -22,7 +22,7 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<RoomLink>();
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
-    private readonly string _markFile = Path.Combine(settings.WorkspaceDirectory, ".cache", "last-room-message");
+    private readonly RoomMark _mark = new(Path.Combine(settings.WorkspaceDirectory, ".cache", "last-room-message"), loggerFactory.CreateLogger<RoomMark>());
     private XmppClient? _client;
     private MucRoom? _room;
 
@@ -43,6 +43,7 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
     /// Bad credentials are retried too (the account may be registered a moment later) but logged as errors.</summary>
     public async Task RunAsync(Stopwatch sinceStart, CancellationToken cancellationToken)
     {
+        inbox.Finished += message => _mark.Finished(message.Id);
         var delay = TimeSpan.FromMilliseconds(200);
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -59,12 +60,11 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
             {
                 await client.ConnectAsync(cancellationToken);
                 // Handlers before the join: people may write as soon as they see the agent enter.
-                var mark = ReadMark();
                 var room = await client.JoinRoomAsync(settings.RoomJid, settings.Nick, beforeJoin: r =>
                 {
                     r.OnMessage(OnRoomMessageAsync);
                     r.OnEvent(OnRoomEventAsync);
-                    r.CatchUpOnJoin(mark, CatchUpOnFirstStart);
+                    r.CatchUpOnJoin(_mark.CatchUpAfter, CatchUpOnFirstStart);
                     _room = r; // the catch-up hands messages to the agent before JoinRoomAsync returns: its answers need the room
                 }, cancellationToken: cancellationToken);
                 _client = client;
@@ -138,73 +138,52 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
 
     private Task OnRoomMessageAsync(RoomMessage message)
     {
+        var forAgent = _mark.Recall(message.StanzaId, message.FromArchive) switch
+        {
+            EarlierRun.Unfinished => true,
+            EarlierRun.Done => false,
+            _ => IsForAgent(message),
+        };
         if (message.StanzaId is { } id)
         {
-            WriteMark(id);
+            // Before the inbox has it: the agent may finish it at once.
+            _mark.Seen(id, forAgent);
         }
 
+        if (forAgent)
+        {
+            inbox.Add(new InboxMessage(
+                message.StanzaId ?? message.OriginId ?? Guid.NewGuid().ToString("N"),
+                message.Nick,
+                message.Body,
+                message.Thread,
+                message.Timestamp,
+                message.Room.ToString()));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private bool IsForAgent(RoomMessage message)
+    {
         if (message.IsOwn || message.Nick == settings.Nick)
         {
-            return Task.CompletedTask;
+            return false;
         }
 
         // Main chat and the agent's own document thread; other documents' threads belong to other tabs.
         if (message.Thread is not null && message.Thread != settings.Thread)
         {
-            return Task.CompletedTask;
+            return false;
         }
 
         // Written before this start, while the agent was not running: only its own thread (see the remarks).
         if (message.FromArchive && message.Timestamp < _startedAt && message.Thread is null)
         {
-            return Task.CompletedTask;
+            return false;
         }
 
-        if (!settings.DeliverAgentMessages && message.Nick.StartsWith("@s:", StringComparison.Ordinal))
-        {
-            return Task.CompletedTask;
-        }
-
-        inbox.Add(new InboxMessage(
-            message.StanzaId ?? message.OriginId ?? Guid.NewGuid().ToString("N"),
-            message.Nick,
-            message.Body,
-            message.Thread,
-            message.Timestamp,
-            message.Room.ToString()));
-        return Task.CompletedTask;
-    }
-
-    /// <summary>The stanza id of the last room message an earlier run saw, or null (first start, or unreadable).</summary>
-    private string? ReadMark()
-    {
-        try
-        {
-            var mark = File.Exists(_markFile) ? File.ReadAllText(_markFile).Trim() : "";
-            return mark.Length is > 0 and <= 200 ? mark : null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            MarkFailed(_logger, "read", ex.Message);
-            return null;
-        }
-    }
-
-    /// <summary>Replaces the mark (write and rename, so a stop half-way leaves the old one). Runs on the room's
-    /// dispatcher, one message at a time.</summary>
-    private void WriteMark(string stanzaId)
-    {
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(_markFile)!);
-            var temporary = _markFile + ".tmp";
-            File.WriteAllText(temporary, stanzaId);
-            File.Move(temporary, _markFile, overwrite: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            MarkFailed(_logger, "write", ex.Message);
-        }
+        return settings.DeliverAgentMessages || !message.Nick.StartsWith("@s:", StringComparison.Ordinal);
     }
 
     private Task OnRoomEventAsync(MucRoomEvent roomEvent)
@@ -236,9 +215,6 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
 
     [LoggerMessage(Level = LogLevel.Error, Message = "out of the room: {Problem}")]
     private static partial void RoomLost(ILogger logger, string problem);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "could not {Action} the last room message seen: {Error}")]
-    private static partial void MarkFailed(ILogger logger, string action, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "rejoined the room")]
     private static partial void Rejoined(ILogger logger);

@@ -240,6 +240,36 @@ public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task What_the_agent_had_not_finished_when_it_stopped_is_answered_at_the_next_start_and_nothing_twice()
+    {
+        var agent = await world.NewAgentAsync();
+        var dir = TempDirectory.Create("harness-");
+        _directories.Add(dir);
+        var (_, _, dirs) = await StartHarnessAsync(null, agent, dir);
+        var (room, heard) = await JoinAsPersonAsync("otto");
+
+        // Taken by the agent and not finished when it stops (in the main chat, which is otherwise not caught up).
+        await room.SendAsync("slow-once");
+        await room.SendAsync("quick", agent.Thread);
+        var answer = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
+        Assert.Equal(("echo: quick", agent.Thread), (answer.Body, answer.Thread));
+        Assert.True(File.Exists(Path.Combine(dirs.Workspace, "slow-once")));
+
+        var harness = _disposables.OfType<HarnessProcess>().Last();
+        await harness.DisposeAsync();
+        _disposables.Remove(harness);
+        await room.SendAsync("people talking while it is stopped");
+        await StartHarnessAsync(null, agent, dir);
+
+        // The unfinished one is answered; the answered one and the chatter are not (the next answer is to the next message).
+        answer = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
+        Assert.Equal(("echo: slow-once (after a restart)", (string?)null), (answer.Body, answer.Thread));
+        await room.SendAsync("and now, live", agent.Thread);
+        answer = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
+        Assert.Equal(("echo: and now, live", agent.Thread), (answer.Body, answer.Thread));
+    }
+
+    [Fact]
     public async Task The_agent_stays_in_its_room_across_an_ejabberd_restart()
     {
         var (agent, _, _) = await StartHarnessAsync();

@@ -128,6 +128,111 @@ public sealed class AgentInboxTests
         Assert.Equal(2, inbox.Waiting);
         Assert.Contains(" 1", Assert.Single(dropped), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Finished_is_raised_once_per_message_when_answered_or_dropped_for_good()
+    {
+        var inbox = new AgentInbox(capacity: 2, maxAttempts: 1);
+        var finished = new List<string>();
+        inbox.Finished += m => finished.Add(m.Id);
+        inbox.Add(Message("answered"));
+        inbox.Add(Message("never answered"));
+        await inbox.TakeAsync("1", CancellationToken.None);
+        Assert.True(inbox.Complete("1"));
+        Assert.False(inbox.Complete("1"));
+        await inbox.TakeAsync("2", CancellationToken.None);
+        inbox.Requeue(); // its one attempt is spent
+        inbox.Add(Message("x"));
+        inbox.Add(Message("y"));
+        inbox.Add(Message("z")); // the inbox is full: x goes
+        Assert.Equal(["answered", "never answered", "x"], finished);
+    }
+}
+
+public sealed class RoomMarkTests : IDisposable
+{
+    private readonly TempDirectory _dir = TempDirectory.Create("room-mark-");
+
+    public void Dispose() => _dir.Dispose();
+
+    private string File => _dir.Combine(".cache", "last-room-message");
+
+    private RoomMark Open() => new(File, Microsoft.Extensions.Logging.Abstractions.NullLogger<RoomMark>.Instance);
+
+    [Fact]
+    public void A_first_start_has_no_mark_and_every_message_is_new()
+    {
+        var mark = Open();
+        Assert.Null(mark.CatchUpAfter);
+        Assert.Equal(EarlierRun.Unseen, mark.Recall("1", fromArchive: true));
+    }
+
+    [Fact]
+    public void With_nothing_unfinished_the_next_run_catches_up_after_the_last_message_seen()
+    {
+        var mark = Open();
+        mark.Seen("1", handedToAgent: false);
+        mark.Seen("2", handedToAgent: true);
+        mark.Finished("2");
+        mark.Seen("3", handedToAgent: false);
+
+        var next = Open();
+        Assert.Equal("3", next.CatchUpAfter);
+        Assert.Equal(EarlierRun.Unseen, next.Recall("4", fromArchive: true));
+    }
+
+    [Fact]
+    public void An_unfinished_message_is_caught_up_again_and_what_the_last_run_finished_is_not()
+    {
+        var mark = Open();
+        mark.Seen("1", handedToAgent: false);
+        mark.Seen("2", handedToAgent: true);  // taken by the agent, never answered
+        mark.Seen("3", handedToAgent: false); // people talking
+        mark.Seen("4", handedToAgent: true);  // answered
+        mark.Finished("4");
+        mark.Seen("5", handedToAgent: true);  // queued behind, never answered
+
+        var next = Open();
+        Assert.Equal("1", next.CatchUpAfter);
+        Assert.Equal(
+            [EarlierRun.Unfinished, EarlierRun.Done, EarlierRun.Done, EarlierRun.Unfinished, EarlierRun.Unseen],
+            new[] { "2", "3", "4", "5", "6" }.Select(id => next.Recall(id, fromArchive: true)));
+
+        // The new run hands 2 and 5 again; once both are answered, the run after it starts after the last seen.
+        foreach (var (id, handed) in new[] { ("2", true), ("3", false), ("4", false), ("5", true), ("6", false) })
+        {
+            next.Seen(id, handed);
+        }
+
+        next.Finished("5");
+        Assert.Equal("1", Open().CatchUpAfter);
+        next.Finished("2");
+        Assert.Equal("6", Open().CatchUpAfter);
+    }
+
+    [Fact]
+    public void A_live_message_ends_the_replay_when_the_archive_no_longer_has_the_last_message_seen()
+    {
+        var mark = Open();
+        mark.Seen("1", handedToAgent: true);
+        mark.Seen("2", handedToAgent: false);
+
+        var next = Open();
+        Assert.Null(next.CatchUpAfter); // nothing settled before the unfinished first message
+        Assert.Equal(EarlierRun.Unfinished, next.Recall("1", fromArchive: true));
+        Assert.Equal(EarlierRun.Unseen, next.Recall("9", fromArchive: false));
+        Assert.Equal(EarlierRun.Unseen, next.Recall("2", fromArchive: true));
+    }
+
+    [Fact]
+    public void The_one_line_file_of_an_older_harness_is_a_settled_mark()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(File)!);
+        System.IO.File.WriteAllText(File, "1700000000000001\n");
+        var mark = Open();
+        Assert.Equal("1700000000000001", mark.CatchUpAfter);
+        Assert.Equal(EarlierRun.Unseen, mark.Recall("1700000000000002", fromArchive: true));
+    }
 }
 
 public sealed class MediaUrlRewriteTests

@@ -3,6 +3,7 @@
 
 Answers every message in its thread with "echo: <body>". Special bodies, for the harness tests:
   die-once     exits with code 3 without answering, unless the marker file exists (then answers normally)
+  slow-once    never answers (the handler waits for good), unless the marker file exists (then answers normally)
   canvas TEXT  writes index.html with TEXT, bumps the version, answers "canvas: <version>"
   escape PATH  tries canvas.write to PATH and answers with the error code it got
 Writes its pid to $WORKSPACE_DIR/agent.pid (default /workspace) on start.
@@ -47,6 +48,12 @@ def handle(msg):
             sys.stderr.flush()
             os._exit(3)
         reply = "echo: die-once (after a restart)"
+    elif body == "slow-once":
+        marker = os.path.join(workspace, "slow-once")
+        if not os.path.exists(marker):
+            open(marker, "w").close()
+            threading.Event().wait()
+        reply = "echo: slow-once (after a restart)"
     elif body.startswith("canvas "):
         request("canvas.write", {"path": "index.html", "text": "<h1>" + body[7:] + "</h1>"})
         version = request("canvas.bumpVersion", {})["result"]["version"]
