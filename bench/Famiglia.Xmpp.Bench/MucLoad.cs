@@ -247,20 +247,20 @@ internal static class MucLoad
         return output;
     }
 
-    private static async Task<Jid> CreateRoomAsync(EjabberdFixture ejabberd, string name, bool archive)
+    internal static async Task<Jid> CreateRoomAsync(EjabberdFixture ejabberd, string name, bool archive)
     {
         await ejabberd.Admin.CreateRoomAsync(name, ejabberd.MucService, ejabberd.Host,
             new Dictionary<string, string> { ["persistent"] = "true", ["mam"] = archive ? "true" : "false" });
         return new Jid(name, ejabberd.MucService);
     }
 
-    private static string StringArg(string[] args, string name, string fallback)
+    internal static string StringArg(string[] args, string name, string fallback)
     {
         var index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
     }
 
-    private static int IntArg(string[] args, string name, int fallback)
+    internal static int IntArg(string[] args, string name, int fallback)
     {
         var index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
