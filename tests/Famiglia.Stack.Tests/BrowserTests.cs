@@ -47,10 +47,14 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
         await Expect(status).ToHaveTextAsync("stopped");
         await Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Photo Library" })).ToHaveAttributeAsync("aria-selected", "true");
         await Expect(page.GetByLabel("Message")).ToHaveAttributeAsync("placeholder", "Message Photo Library (stopped: it answers when started)");
+        await Expect(page.GetByTestId("stop")).ToBeDisabledAsync();
 
         await page.GetByTestId("start").ClickAsync();
         await Expect(status).ToHaveTextAsync("running", new() { Timeout = Patient });
         await Expect(page.GetByLabel("Message")).ToHaveAttributeAsync("placeholder", "Message Photo Library");
+        // Start does nothing for a running agent: the button says so, from the page and from live status changes.
+        await Expect(page.GetByTestId("start")).ToBeDisabledAsync();
+        await Expect(page.GetByTestId("stop")).ToBeEnabledAsync();
 
         // Talk to it in its tab: the message and the reply appear in the thread.
         await Expect(page.GetByTestId("chat")).ToHaveAttributeAsync("data-ready", "true");
@@ -84,6 +88,8 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
 
         await page.GetByTestId("stop").ClickAsync();
         await Expect(page.GetByTestId("agent-status")).ToHaveTextAsync("stopped");
+        await Expect(page.GetByTestId("start")).ToBeEnabledAsync();
+        await Expect(page.GetByTestId("stop")).ToBeDisabledAsync();
         await Expect(page.GetByTestId("canvas-placeholder")).ToContainTextAsync("answered when it starts");
         await Expect(page.GetByLabel("Message")).ToHaveAttributeAsync("placeholder", "Message Photo Library (stopped: it answers when started)");
 

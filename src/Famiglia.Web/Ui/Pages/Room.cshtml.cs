@@ -50,6 +50,12 @@ internal sealed partial class RoomModel(
 
     public static bool WantsRunning(AgentConfig agent) => AgentLifecycle.WantsRunning(agent);
 
+    /// <summary>Start does nothing for an agent that runs, starts or is paused (a tab wakes it); it retries one in
+    /// error. room.js applies the same rule to live status changes.</summary>
+    public static bool CanStart(AgentConfig agent) => agent.Status is not (AgentStatus.RUNNING or AgentStatus.STARTING or AgentStatus.PAUSED);
+
+    public static bool CanStop(AgentConfig agent) => agent.Status is not AgentStatus.STOPPED;
+
     /// <summary>What the message box says: the room, the agent, or that a stopped agent answers once started.</summary>
     public string ComposerPlaceholder => Agent switch
     {

@@ -51,6 +51,13 @@
       badge.textContent = s.status.toLowerCase();
       badge.className = `status status-${s.status.toLowerCase()}`;
     }
+    // The same rule as RoomModel.CanStart / CanStop.
+    for (const button of document.querySelectorAll(`[data-agent-start="${CSS.escape(s.agentId)}"]`)) {
+      button.disabled = ['RUNNING', 'STARTING', 'PAUSED'].includes(s.status);
+    }
+    for (const button of document.querySelectorAll(`[data-agent-stop="${CSS.escape(s.agentId)}"]`)) {
+      button.disabled = s.status === 'STOPPED';
+    }
   });
   connection.on('canvasVersion', (v) => {
     if (v.agentId !== agentId) return;
