@@ -64,6 +64,35 @@ public class ApiTests : DaemonTestBase
     }
 
     [Fact]
+    public async Task A_secret_can_be_removed_and_then_is_gone_from_the_app_and_its_next_boot()
+    {
+        var appId = await CreateAppAsync("rotating", ["sh", "-c", "echo \"${KEEP_ME:-unset}|${DROP_ME:-unset}\" > /workspace/seen; sleep 60"],
+            secrets: new() { ["KEEP_ME"] = "kept-value", ["DROP_ME"] = "dropped-value" }, healthCheck: "process");
+
+        using var removed = await Api.DeleteAsync($"/v1/apps/{appId}/secrets/DROP_ME");
+        Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        var names = (await Api.GetFromJsonAsync<JsonElement>($"/v1/apps/{appId}")).GetProperty("secretNames").EnumerateArray().Select(n => n.GetString()).ToList();
+        Assert.Equal(["KEEP_ME"], names);
+
+        using var again = await Api.DeleteAsync($"/v1/apps/{appId}/secrets/DROP_ME");
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
+        Assert.Contains("DROP_ME", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        using var noApp = await Api.DeleteAsync("/v1/apps/no-such-app/secrets/KEEP_ME");
+        Assert.Equal(HttpStatusCode.NotFound, noApp.StatusCode);
+
+        await EnsureAsync(appId);
+        var seen = Path.Combine(Daemon.DataDirectory, "apps", appId, "volume", "workspace", "seen");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!File.Exists(seen) || (await File.ReadAllTextAsync(seen)).Length == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the sandbox never wrote its env");
+            await Task.Delay(50);
+        }
+
+        Assert.Equal("kept-value|unset", (await File.ReadAllTextAsync(seen)).Trim());
+    }
+
+    [Fact]
     public async Task Bad_input_gets_a_problem_with_the_offending_field()
     {
         var noCommand = await Api.PostAsJsonAsync("/v1/apps", new { kit = "testkit", name = "x", config = new { } });

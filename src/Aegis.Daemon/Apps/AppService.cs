@@ -128,6 +128,19 @@ internal sealed partial class AppService(
         await events.PublishAsync("app.secrets", appId, null, $"set {string.Join(", ", secrets.Keys)}", cancellationToken);
     }
 
+    /// <summary>Removes one secret: the app's next boot no longer has it. 404 when the app or the secret does not exist.</summary>
+    public async Task DeleteSecretAsync(string appId, string name, CancellationToken cancellationToken)
+    {
+        await GetAsync(appId, cancellationToken);
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        if (await context.Secrets.Where(s => s.AppId == appId && s.Name == name).ExecuteDeleteAsync(cancellationToken) == 0)
+        {
+            throw ApiProblem.NotFound("Secret", name);
+        }
+
+        await events.PublishAsync("app.secrets", appId, null, $"removed {name}", cancellationToken);
+    }
+
     /// <summary>The app's secrets in clear, for the sandbox's environment only.</summary>
     public async Task<Dictionary<string, string>> RevealSecretsAsync(string appId, CancellationToken cancellationToken)
     {

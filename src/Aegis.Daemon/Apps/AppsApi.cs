@@ -14,6 +14,7 @@ internal static class AppsApi
         apps.MapGet("/{appId}", GetAsync);
         apps.MapDelete("/{appId}", DeleteAsync);
         apps.MapPut("/{appId}/secrets", SetSecretsAsync);
+        apps.MapDelete("/{appId}/secrets/{name}", DeleteSecretAsync);
         apps.MapPost("/{appId}/serve", ServeAsync);
         apps.MapPost("/{appId}/releases", PublishAsync);
         apps.MapGet("/{appId}/releases", ReleasesAsync);
@@ -51,6 +52,12 @@ internal static class AppsApi
     private static async Task<NoContent> SetSecretsAsync(string appId, Dictionary<string, string> secrets, AppService apps, CancellationToken cancellationToken)
     {
         await apps.SetSecretsAsync(appId, secrets, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<NoContent> DeleteSecretAsync(string appId, string name, AppService apps, CancellationToken cancellationToken)
+    {
+        await apps.DeleteSecretAsync(appId, name, cancellationToken);
         return TypedResults.NoContent();
     }
 
