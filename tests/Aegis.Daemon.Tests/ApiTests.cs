@@ -64,15 +64,24 @@ public class ApiTests : DaemonTestBase
     }
 
     [Fact]
-    public async Task A_secret_can_be_removed_and_then_is_gone_from_the_app_and_its_next_boot()
+    public async Task Secrets_are_rotated_added_and_removed_and_the_next_boot_has_exactly_the_result()
     {
-        var appId = await CreateAppAsync("rotating", ["sh", "-c", "echo \"${KEEP_ME:-unset}|${DROP_ME:-unset}\" > /workspace/seen; sleep 60"],
-            secrets: new() { ["KEEP_ME"] = "kept-value", ["DROP_ME"] = "dropped-value" }, healthCheck: "process");
+        var appId = await CreateAppAsync("rotating", ["sh", "-c", "echo \"${KEEP_ME:-unset}|${DROP_ME:-unset}|${ADDED:-unset}\" > /workspace/seen; sleep 60"],
+            secrets: new() { ["KEEP_ME"] = "old-value", ["DROP_ME"] = "dropped-value" }, healthCheck: "process");
+
+        using var set = await Api.PutAsJsonAsync($"/v1/apps/{appId}/secrets", new { secrets = new Dictionary<string, string> { ["KEEP_ME"] = "kept-value", ["ADDED"] = "added-value" } });
+        Assert.Equal(HttpStatusCode.NoContent, set.StatusCode);
+        using var badName = await Api.PutAsJsonAsync($"/v1/apps/{appId}/secrets", new { secrets = new Dictionary<string, string> { ["NOT A NAME"] = "v" } });
+        Assert.Equal(HttpStatusCode.BadRequest, badName.StatusCode);
+        Assert.Equal("secrets.NOT A NAME", (await badName.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
+        using var noSecrets = await Api.PutAsJsonAsync($"/v1/apps/{appId}/secrets", new { });
+        Assert.Equal(HttpStatusCode.BadRequest, noSecrets.StatusCode);
+        Assert.Equal("secrets", (await noSecrets.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("field").GetString());
 
         using var removed = await Api.DeleteAsync($"/v1/apps/{appId}/secrets/DROP_ME");
         Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
         var names = (await Api.GetFromJsonAsync<JsonElement>($"/v1/apps/{appId}")).GetProperty("secretNames").EnumerateArray().Select(n => n.GetString()).ToList();
-        Assert.Equal(["KEEP_ME"], names);
+        Assert.Equal(["ADDED", "KEEP_ME"], names);
 
         using var again = await Api.DeleteAsync($"/v1/apps/{appId}/secrets/DROP_ME");
         Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
@@ -89,7 +98,7 @@ public class ApiTests : DaemonTestBase
             await Task.Delay(50);
         }
 
-        Assert.Equal("kept-value|unset", (await File.ReadAllTextAsync(seen)).Trim());
+        Assert.Equal("kept-value|unset|added-value", (await File.ReadAllTextAsync(seen)).Trim());
     }
 
     [Fact]

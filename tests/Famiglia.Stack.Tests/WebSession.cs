@@ -53,6 +53,15 @@ public sealed partial class WebSession : IDisposable
         return response.Headers.Location!.OriginalString;
     }
 
+    /// <summary>Like <see cref="PostFormAsync"/>, for a form that comes back as a page (bad input): its status and HTML.</summary>
+    public async Task<(HttpStatusCode Status, string Html)> PostFormPageAsync(string page, string handler, Dictionary<string, string> fields)
+    {
+        var html = await GetStringAsync(page);
+        var values = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = Token(html) };
+        using var response = await _http.PostAsync($"{page}?handler={handler}", new FormUrlEncodedContent(values));
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>Like <see cref="PostFormAsync"/>, for a form the person may not submit: returns the status.</summary>
     public async Task<HttpStatusCode> PostFormStatusAsync(string page, string handler)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Aegis.Core.Registry;
+using Aegis.Daemon.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Aegis.Daemon.Apps;
@@ -49,9 +50,9 @@ internal static class AppsApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<NoContent> SetSecretsAsync(string appId, Dictionary<string, string> secrets, AppService apps, CancellationToken cancellationToken)
+    private static async Task<NoContent> SetSecretsAsync(string appId, SetSecretsRequest request, AppService apps, CancellationToken cancellationToken)
     {
-        await apps.SetSecretsAsync(appId, secrets, cancellationToken);
+        await apps.SetSecretsAsync(appId, request.Secrets ?? throw ApiProblem.Invalid("secrets", "The body is {\"secrets\": {\"NAME\": \"value\", …}}."), cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -80,6 +81,9 @@ internal static class AppsApi
 /// <summary>Register an app of a kit. <c>config.command</c> (array) is what the sandbox runs; <c>config.group</c>
 /// counts against the kit's <c>max_agents_per_group</c>. Secrets are write-only.</summary>
 public sealed record CreateAppRequest(string Kit, string Name, JsonElement? Config, Dictionary<string, string>? Secrets);
+
+/// <summary>Secrets to add or replace (the others stay), as in <see cref="CreateAppRequest"/>.</summary>
+public sealed record SetSecretsRequest(Dictionary<string, string>? Secrets);
 
 /// <summary>The new app's id.</summary>
 public sealed record CreatedAppDto(string AppId);

@@ -35,6 +35,19 @@ internal sealed class AegisClient(HttpClient http, IOptions<AegisOptions> option
         await ThrowIfFailedAsync(response, cancellationToken);
     }
 
+    /// <summary>Removes one secret of the app; false when it had none of that name.</summary>
+    public async Task<bool> DeleteSecretAsync(string appId, string name, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Delete, $"/v1/apps/{Uri.EscapeDataString(appId)}/secrets/{Uri.EscapeDataString(name)}", null, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        await ThrowIfFailedAsync(response, cancellationToken);
+        return true;
+    }
+
     /// <summary>Removes the app; true when it existed.</summary>
     public async Task<bool> DeleteAppAsync(string appId, CancellationToken cancellationToken)
     {

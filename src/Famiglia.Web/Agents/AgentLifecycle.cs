@@ -43,11 +43,7 @@ internal sealed partial class AgentLifecycle(
             errors["template"] = [$"Unknown template '{template}'; choose one of {string.Join(", ", templates.All.Select(t => t.Key))}."];
         }
 
-        foreach (var variable in env.Keys.Where(k => !AgentEnv.IsValidName(k) || AgentEnv.Reserved.Contains(k)))
-        {
-            errors["env"] = [$"'{variable}' cannot be set: names are letters, digits and _, and the kit's own variables are reserved."];
-        }
-
+        CheckNames(env.Keys, errors);
         await using var context = await db.CreateDbContextAsync(cancellationToken);
         var room = await context.Rooms.Include(r => r.Group).SingleOrDefaultAsync(r => r.Id == roomId, cancellationToken)
             ?? throw new AgentOperationException("roomId", "There is no such room.");
@@ -65,6 +61,7 @@ internal sealed partial class AgentLifecycle(
         var agent = await context.AgentConfigs.Include(a => a.Document).SingleAsync(a => a.Id == issued.AgentConfigId, cancellationToken);
         agent.Env = env.Count == 0 ? null : secretBox.Seal(JsonSerializer.Serialize(env));
         agent.Description = templates.Get(template).Description;
+        agent.CanvasEnabled = templates.Get(template).Canvas;
         agent.Document!.Title = name;
         await context.SaveChangesAsync(cancellationToken);
         Created(logger, name, room.Slug);
@@ -203,6 +200,68 @@ internal sealed partial class AgentLifecycle(
         }
     }
 
+    /// <summary>
+    /// Changes an agent's settings: whether its tab shows a canvas, and its extra environment (variables in
+    /// <paramref name="set"/> are added or replaced, those in <paramref name="remove"/> removed; values are never shown
+    /// again). The sandbox gets the environment at its next boot, so a running agent whose environment changed is
+    /// restarted; true when it was.
+    /// </summary>
+    public async Task<bool> UpdateSettingsAsync(
+        string agentId, bool canvasEnabled, IReadOnlyDictionary<string, string> set, IReadOnlyCollection<string> remove, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        CheckNames(set.Keys, errors);
+        if (errors.Count > 0)
+        {
+            throw new AgentValidationException(errors);
+        }
+
+        var agent = await GetAsync(agentId, cancellationToken);
+        var env = new Dictionary<string, string>(AgentEnv.Parse(secretBox.OpenOrNull(agent.Env)), StringComparer.Ordinal);
+        var removed = remove.Where(name => !set.ContainsKey(name) && env.Remove(name)).ToList();
+        foreach (var (name, value) in set)
+        {
+            env[name] = value;
+        }
+
+        var envChanged = set.Count > 0 || removed.Count > 0;
+        await UpdateAsync(agentId, a =>
+        {
+            a.CanvasEnabled = canvasEnabled;
+            if (envChanged)
+            {
+                a.Env = env.Count == 0 ? null : secretBox.Seal(JsonSerializer.Serialize(env));
+            }
+        }, cancellationToken);
+        if (!envChanged || agent.AegisAppId is null)
+        {
+            return false;
+        }
+
+        if (set.Count > 0)
+        {
+            await aegis.SetSecretsAsync(agent.AegisAppId, set, cancellationToken);
+        }
+
+        foreach (var name in removed)
+        {
+            await aegis.DeleteSecretAsync(agent.AegisAppId, name, cancellationToken);
+        }
+
+        SettingsChanged(logger, agent.Name, string.Join(", ", set.Keys), string.Join(", ", removed));
+        if (agent.Status is not (AgentStatus.RUNNING or AgentStatus.STARTING or AgentStatus.PAUSED))
+        {
+            return false;
+        }
+
+        await StopAsync(agentId, cancellationToken);
+        await StartAsync(agentId, cancellationToken);
+        return true;
+    }
+
+    /// <summary>The names of the agent's extra environment variables (never their values).</summary>
+    public IReadOnlyList<string> EnvNames(AgentConfig agent) => [.. AgentEnv.Parse(secretBox.OpenOrNull(agent.Env)).Keys.Order(StringComparer.Ordinal)];
+
     /// <summary>The running instance's log, for group admins.</summary>
     public async Task<string> LogsAsync(string agentId, CancellationToken cancellationToken)
     {
@@ -260,11 +319,22 @@ internal sealed partial class AgentLifecycle(
         return agent;
     }
 
+    private static void CheckNames(IEnumerable<string> names, Dictionary<string, string[]> errors)
+    {
+        foreach (var variable in names.Where(k => !AgentEnv.IsValidName(k) || AgentEnv.Reserved.Contains(k)))
+        {
+            errors["env"] = [$"'{variable}' cannot be set: names are letters, digits and _, and the kit's own variables are reserved."];
+        }
+    }
+
     private string TemplateOf(AgentConfig agent) =>
         templates.All.FirstOrDefault(t => t.Description == agent.Description)?.Key ?? AgentTemplates.Default;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created agent {Agent} in room {Room}")]
     private static partial void Created(ILogger logger, string agent, string room);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {Agent}: environment set {Set}; removed {Removed}")]
+    private static partial void SettingsChanged(ILogger logger, string agent, string set, string removed);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted agent {Agent}")]
     private static partial void Deleted(ILogger logger, string agent);

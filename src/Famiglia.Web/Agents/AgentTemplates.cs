@@ -7,9 +7,9 @@ internal sealed class AgentTemplates
 
     public IReadOnlyList<AgentTemplate> All { get; } =
     [
-        new("photo-library", "Photo Library", "Builds a gallery of the group's photos on its canvas (spec §8.1). Needs no AI key."),
-        new("photo-library-ts", "Photo Library (TypeScript)", "The same gallery agent written in TypeScript on @famiglia/agent-sdk."),
-        new("echo", "Echo", "Answers every message with what was said. The smallest agent, for trying things out."),
+        new("photo-library", "Photo Library", "Builds a gallery of the group's photos on its canvas (spec §8.1). Needs no AI key.", Canvas: true),
+        new("photo-library-ts", "Photo Library (TypeScript)", "The same gallery agent written in TypeScript on @famiglia/agent-sdk.", Canvas: true),
+        new("echo", "Echo", "Answers every message with what was said. The smallest agent, for trying things out.", Canvas: false),
     ];
 
     public bool Exists(string key) => All.Any(t => t.Key == key);
@@ -17,5 +17,6 @@ internal sealed class AgentTemplates
     public AgentTemplate Get(string key) => All.Single(t => t.Key == key);
 }
 
-/// <summary>A template: its key (what the kit knows), title and one-line description.</summary>
-internal sealed record AgentTemplate(string Key, string Title, string Description);
+/// <summary>A template: its key (what the kit knows), title, one-line description, and whether its agents draw on a
+/// canvas (the agent's tab shows one; the agent's settings can change it).</summary>
+internal sealed record AgentTemplate(string Key, string Title, string Description, bool Canvas);

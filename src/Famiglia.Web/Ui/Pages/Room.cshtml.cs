@@ -40,6 +40,15 @@ internal sealed partial class RoomModel(
 
     public string? Logs { get; private set; }
 
+    /// <summary>The agent's settings panel is open (group admins).</summary>
+    public bool ShowSettings { get; private set; }
+
+    /// <summary>The names of the agent's extra environment variables, for the settings panel.</summary>
+    public IReadOnlyList<string> EnvNames { get; private set; } = [];
+
+    [BindProperty]
+    public AgentSettingsForm Settings { get; set; } = new();
+
     [TempData]
     public string? Notice { get; set; }
 
@@ -64,7 +73,7 @@ internal sealed partial class RoomModel(
         var agent => $"Message {agent.Name} (stopped: it answers when started)",
     };
 
-    public async Task<IActionResult> OnGetAsync(string group, string room, string? tab, bool logs, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnGetAsync(string group, string room, string? tab, bool logs, bool settings, CancellationToken cancellationToken)
     {
         if (!await LoadAsync(group, room, tab, cancellationToken))
         {
@@ -82,7 +91,56 @@ internal sealed partial class RoomModel(
             Logs = await agents.LogsAsync(Agent.Id, cancellationToken);
         }
 
+        if (settings && Agent is not null && IsAdmin)
+        {
+            OpenSettings(Agent);
+            Settings.Canvas = Agent.CanvasEnabled;
+        }
+
         return Page();
+    }
+
+    public async Task<IActionResult> OnPostSettingsAsync(string group, string room, string tab, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(group, room, tab, cancellationToken) || Agent is null)
+        {
+            return NotFound();
+        }
+
+        if (!IsAdmin)
+        {
+            return Forbid();
+        }
+
+        var set = AgentEnv.FromLines(Settings.Env, out var envError);
+        if (envError is not null)
+        {
+            ModelState.AddModelError("Settings.Env", envError);
+            OpenSettings(Agent);
+            return Page();
+        }
+
+        try
+        {
+            var restarted = await agents.UpdateSettingsAsync(Agent.Id, Settings.Canvas, set, Settings.Remove, cancellationToken);
+            Notice = restarted ? $"Settings saved; {Agent.Name} restarted to take its new environment." : "Settings saved.";
+        }
+        catch (AgentValidationException ex)
+        {
+            foreach (var message in ex.Errors.Values.SelectMany(m => m))
+            {
+                ModelState.AddModelError("Settings.Env", message);
+            }
+
+            OpenSettings(Agent);
+            return Page();
+        }
+        catch (Exception ex) when (ex is AegisException or AgentOperationException or HttpRequestException)
+        {
+            Notice = $"The settings of {Agent.Name} were saved here but not completely in Aegis ({ex.Message}); saving again finishes it.";
+        }
+
+        return Redirect($"/g/{Group.Slug}/r/{Room.Slug}/{Agent.Id}");
     }
 
     public async Task<IActionResult> OnPostCreateAsync(string group, string room, CancellationToken cancellationToken)
@@ -211,6 +269,12 @@ internal sealed partial class RoomModel(
         return Agent is not null;
     }
 
+    private void OpenSettings(AgentConfig agent)
+    {
+        ShowSettings = true;
+        EnvNames = agents.EnvNames(agent);
+    }
+
     private async Task WakeAsync(AgentConfig agent)
     {
         try
@@ -225,6 +289,18 @@ internal sealed partial class RoomModel(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not wake agent {Agent}: {Error}")]
     private static partial void WakeFailed(ILogger logger, string agent, string error);
+}
+
+/// <summary>An agent's settings form: its canvas, and changes to its extra environment.</summary>
+public sealed class AgentSettingsForm
+{
+    public bool Canvas { get; set; } = true;
+
+    /// <summary>Variables to add or replace, <c>NAME=value</c> per line.</summary>
+    public string? Env { get; set; }
+
+    /// <summary>Names of variables to remove.</summary>
+    public List<string> Remove { get; set; } = [];
 }
 
 /// <summary>The Create Agent form.</summary>

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
+
+namespace Famiglia.Stack.Tests;
+
+/// <summary>An agent's settings against the real stack: its canvas, and its extra environment (AI keys and the like),
+/// which famiglia-web keeps sealed and aegisd keeps as the app's secrets.</summary>
+[Collection(StackCollection.Name)]
+public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper output) : IDisposable
+{
+    public void Dispose()
+    {
+        output.WriteLine("--- famiglia-web ---\n" + stack.Web.Output());
+    }
+
+    [Fact]
+    public async Task An_admin_changes_an_agents_environment_and_canvas_and_the_running_agent_restarts_with_them()
+    {
+        using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
+        using var aegis = stack.Aegis.CreateClient();
+        var location = await alice.PostFormAsync("/g/feldmans/r/photos/new", "Create", new()
+        {
+            ["NewAgent.Name"] = "Settings Echo",
+            ["NewAgent.Template"] = "echo",
+            ["NewAgent.Env"] = "KEEP_ME=keep-value-k1\nDROP_ME=drop-value-d2",
+        });
+        var agentId = location.Split('/').Last();
+        var page = $"/g/feldmans/r/photos/{agentId}";
+
+        // A chat-only template: its tab has no canvas.
+        var html = await alice.GetStringAsync(page);
+        Assert.DoesNotContain("data-testid=\"canvas", html, StringComparison.Ordinal);
+
+        await alice.PostFormAsync(page, "Start");
+        await WaitUntilAsync(async () => (await AgentAsync(agentId)).Status == "RUNNING", "RUNNING");
+        var (_, appId, firstInstance) = await AgentAsync(agentId);
+
+        // The settings show the variables' names, never their values.
+        html = await alice.GetStringAsync(page + "?settings=true");
+        Assert.Contains("KEEP_ME", html, StringComparison.Ordinal);
+        Assert.Contains("DROP_ME", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("keep-value-k1", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("drop-value-d2", html, StringComparison.Ordinal);
+
+        // Bad input: the page says which variable, and nothing changes.
+        var (status, bad) = await alice.PostFormPageAsync(page, "Settings", new()
+        {
+            ["Settings.Canvas"] = "true",
+            ["Settings.Env"] = "GOOD_ONE=fine\n1BAD=x",
+            ["Settings.Remove"] = "DROP_ME",
+        });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("&#x27;1BAD&#x27; cannot be set", bad, StringComparison.Ordinal);
+        Assert.Equal(["DROP_ME", "KEEP_ME"], await SecretNamesAsync(aegis, appId!, except: Kit));
+
+        // Remove one, add one, show the canvas: aegisd has the new set, and the running agent was restarted for it.
+        await alice.PostFormAsync(page, "Settings", new()
+        {
+            ["Settings.Canvas"] = "true",
+            ["Settings.Env"] = "NEW_ONE=new-value-n3",
+            ["Settings.Remove"] = "DROP_ME",
+        });
+        Assert.Equal(["KEEP_ME", "NEW_ONE"], await SecretNamesAsync(aegis, appId!, except: Kit));
+        await WaitUntilAsync(async () => (await AgentAsync(agentId)) is { Status: "RUNNING", InstanceId: { } id } && id != firstInstance, "a restart");
+        html = await alice.GetStringAsync(page);
+        Assert.Contains("restarted to take its new environment", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"canvas\"", html, StringComparison.Ordinal);
+        var stored = (string?)await ScalarAsync($"SELECT Env FROM AgentConfigs WHERE Id = '{agentId}'");
+        Assert.StartsWith("sealed:v1:", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("new-value-n3", stored, StringComparison.Ordinal);
+
+        // A new API key reaches aegisd the same way (the secrets of an existing app), and the agent restarts to take it.
+        var (_, _, secondInstance) = await AgentAsync(agentId);
+        await alice.PostFormAsync(page, "RegenerateKey");
+        Assert.Contains("Settings Echo given a new API key.", await alice.GetStringAsync(page), StringComparison.Ordinal);
+        await WaitUntilAsync(async () => (await AgentAsync(agentId)) is { Status: "RUNNING", InstanceId: { } id } && id != secondInstance, "a restart for the new key");
+
+        // Only group admins change settings.
+        using var bob = await WebSession.SignInAsync(stack.WebUrl, "bob");
+        Assert.Equal(HttpStatusCode.Forbidden, await bob.PostFormStatusAsync(page, "Settings"));
+        Assert.DoesNotContain("?settings=true", await bob.GetStringAsync(page), StringComparison.Ordinal);
+
+        await alice.PostFormAsync(page, "Delete");
+    }
+
+    private static readonly string[] Kit = ["FAMIGLIA_API_KEY", "XMPP_USER", "XMPP_PASSWORD"];
+
+    private static async Task<List<string>> SecretNamesAsync(HttpClient aegis, string appId, string[] except)
+    {
+        var app = await aegis.GetFromJsonAsync<JsonElement>($"/v1/apps/{appId}");
+        return [.. app.GetProperty("secretNames").EnumerateArray().Select(n => n.GetString()!).Where(n => !except.Contains(n)).Order(StringComparer.Ordinal)];
+    }
+
+    private async Task<(string Status, string? AppId, string? InstanceId)> AgentAsync(string agentId)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT Status, AegisAppId, AegisInstanceId FROM AgentConfigs WHERE Id = $id";
+        command.Parameters.AddWithValue("$id", agentId);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"no agent {agentId}");
+        return (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+    }
+
+    private async Task<object?> ScalarAsync(string sql)
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteScalarAsync();
+    }
+
+    private async Task<SqliteConnection> OpenAsync()
+    {
+        var connection = new SqliteConnection($"Data Source={Path.Combine(stack.Web.DataDirectory, "famiglia.db")};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>Polls; the limit only turns a hang into a failure (a sandbox boot on a loaded 2-core machine is slow).</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(100);
+        }
+    }
+}
