@@ -83,6 +83,9 @@ public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper ou
         Assert.Equal(HttpStatusCode.Forbidden, await bob.PostFormStatusAsync(page, "Settings"));
         Assert.DoesNotContain("?settings=true", await bob.GetStringAsync(page), StringComparison.Ordinal);
 
+        // A handler a page does not have is not found (it was the page rendered without its model: a 500).
+        Assert.Equal(HttpStatusCode.NotFound, await alice.PostFormStatusAsync(page, "NoSuchHandler"));
+
         await alice.PostFormAsync(page, "Delete");
     }
 

@@ -10,6 +10,7 @@ internal static class UiSetup
             pages.RootDirectory = "/Ui/Pages";
             pages.Conventions.AuthorizeFolder("/");
             pages.Conventions.AllowAnonymousToPage("/Account/Login");
+            pages.Conventions.ConfigureFilter(new HandlerRequiredFilter());
         });
         builder.Services.AddScoped<SpaceQueries>();
         return builder;
