@@ -90,15 +90,7 @@ public class ApiTests : DaemonTestBase
         Assert.Equal(HttpStatusCode.NotFound, noApp.StatusCode);
 
         await EnsureAsync(appId);
-        var seen = Path.Combine(Daemon.DataDirectory, "apps", appId, "volume", "workspace", "seen");
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!File.Exists(seen) || (await File.ReadAllTextAsync(seen)).Length == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the sandbox never wrote its env");
-            await Task.Delay(50);
-        }
-
-        Assert.Equal("kept-value|unset|added-value", (await File.ReadAllTextAsync(seen)).Trim());
+        Assert.Equal("kept-value|unset|added-value", (await WorkspaceFileAsync(appId, "seen")).Trim());
     }
 
     [Fact]

@@ -79,6 +79,21 @@ public abstract class DaemonTestBase : IAsyncLifetime
         return body;
     }
 
+    /// <summary>What the app's sandbox wrote into its workspace file <paramref name="name"/>, once it has written a
+    /// whole line; the guard only prevents a hang.</summary>
+    protected async Task<string> WorkspaceFileAsync(string appId, string name)
+    {
+        var path = Path.Combine(Daemon.DataDirectory, "apps", appId, "volume", "workspace", name);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!File.Exists(path) || !(await File.ReadAllTextAsync(path)).Contains('\n', StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the sandbox never wrote {name}");
+            await Task.Delay(50);
+        }
+
+        return await File.ReadAllTextAsync(path);
+    }
+
     /// <summary>Polls until the instance reaches a state; the guard only prevents a hang.</summary>
     protected async Task<JsonElement> WaitForStateAsync(string instanceId, string state)
     {

@@ -113,16 +113,8 @@ public class InstanceTests : DaemonTestBase
 
         await EnsureAsync(appId);
 
-        var seen = Path.Combine(Daemon.DataDirectory, "apps", appId, "volume", "workspace", "seen");
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!File.Exists(seen) || !(await File.ReadAllTextAsync(seen)).Contains('\n', StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the sandbox never wrote what it saw");
-            await Task.Delay(50);
-        }
-
         // Writable through the instance's own layer (InstanceLayerTests); the published release itself is not written.
-        Assert.Equal("console.log('v1')writable", (await File.ReadAllTextAsync(seen)).Replace("\n", "", StringComparison.Ordinal));
+        Assert.Equal("console.log('v1')writable", (await WorkspaceFileAsync(appId, "seen")).Replace("\n", "", StringComparison.Ordinal));
         var release = Assert.Single(Directory.EnumerateDirectories(Path.Combine(Daemon.DataDirectory, "apps", appId, "releases")));
         Assert.Equal(["index.js"], Directory.EnumerateFileSystemEntries(release).Select(Path.GetFileName));
     }
@@ -134,15 +126,7 @@ public class InstanceTests : DaemonTestBase
 
         await EnsureAsync(appId);
 
-        var seen = Path.Combine(Daemon.DataDirectory, "apps", appId, "volume", "workspace", "seen");
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!File.Exists(seen) || (await File.ReadAllTextAsync(seen)).Length == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the sandbox never wrote its env");
-            await Task.Delay(50);
-        }
-
-        Assert.Equal($"tok-42|{appId}", (await File.ReadAllTextAsync(seen)).Trim());
+        Assert.Equal($"tok-42|{appId}", (await WorkspaceFileAsync(appId, "seen")).Trim());
     }
 
     [Fact]

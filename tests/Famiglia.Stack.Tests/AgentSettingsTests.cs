@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
 namespace Famiglia.Stack.Tests;
@@ -35,7 +34,7 @@ public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper ou
         Assert.DoesNotContain("data-testid=\"canvas", html, StringComparison.Ordinal);
 
         await alice.PostFormAsync(page, "Start");
-        await WaitUntilAsync(async () => (await AgentAsync(agentId)).Status == "RUNNING", "RUNNING");
+        await WebDatabase.WaitUntilAsync(async () => (await AgentAsync(agentId)).Status == "RUNNING", "RUNNING");
         var (_, appId, firstInstance) = await AgentAsync(agentId);
 
         // The settings show the variables' names, never their values.
@@ -64,11 +63,11 @@ public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper ou
             ["Settings.Remove"] = "DROP_ME",
         });
         Assert.Equal(["KEEP_ME", "NEW_ONE"], await SecretNamesAsync(aegis, appId!, except: Kit));
-        await WaitUntilAsync(async () => (await AgentAsync(agentId)) is { Status: "RUNNING", InstanceId: { } id } && id != firstInstance, "a restart");
+        await WebDatabase.WaitUntilAsync(async () => (await AgentAsync(agentId)) is { Status: "RUNNING", InstanceId: { } id } && id != firstInstance, "a restart");
         html = await alice.GetStringAsync(page);
         Assert.Contains("restarted to take its new environment", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"canvas\"", html, StringComparison.Ordinal);
-        var stored = (string?)await ScalarAsync($"SELECT Env FROM AgentConfigs WHERE Id = '{agentId}'");
+        var stored = (string?)await WebDatabase.ScalarAsync(stack, $"SELECT Env FROM AgentConfigs WHERE Id = '{agentId}'");
         Assert.StartsWith("sealed:v1:", stored, StringComparison.Ordinal);
         Assert.DoesNotContain("new-value-n3", stored, StringComparison.Ordinal);
 
@@ -76,7 +75,7 @@ public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper ou
         var (_, _, secondInstance) = await AgentAsync(agentId);
         await alice.PostFormAsync(page, "RegenerateKey");
         Assert.Contains("Settings Echo given a new API key.", await alice.GetStringAsync(page), StringComparison.Ordinal);
-        await WaitUntilAsync(async () => (await AgentAsync(agentId)) is { Status: "RUNNING", InstanceId: { } id } && id != secondInstance, "a restart for the new key");
+        await WebDatabase.WaitUntilAsync(async () => (await AgentAsync(agentId)) is { Status: "RUNNING", InstanceId: { } id } && id != secondInstance, "a restart for the new key");
 
         // Only group admins change settings.
         using var bob = await WebSession.SignInAsync(stack.WebUrl, "bob");
@@ -99,38 +98,12 @@ public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper ou
 
     private async Task<(string Status, string? AppId, string? InstanceId)> AgentAsync(string agentId)
     {
-        await using var connection = await OpenAsync();
+        await using var connection = await WebDatabase.OpenAsync(stack);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT Status, AegisAppId, AegisInstanceId FROM AgentConfigs WHERE Id = $id";
         command.Parameters.AddWithValue("$id", agentId);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync(), $"no agent {agentId}");
         return (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
-    }
-
-    private async Task<object?> ScalarAsync(string sql)
-    {
-        await using var connection = await OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return await command.ExecuteScalarAsync();
-    }
-
-    private async Task<SqliteConnection> OpenAsync()
-    {
-        var connection = new SqliteConnection($"Data Source={Path.Combine(stack.Web.DataDirectory, "famiglia.db")};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
-        return connection;
-    }
-
-    /// <summary>Polls; the limit only turns a hang into a failure (a sandbox boot on a loaded 2-core machine is slow).</summary>
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(100);
-        }
     }
 }

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Famiglia.Xmpp;
-using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
 namespace Famiglia.Stack.Tests;
@@ -55,14 +54,14 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
 
         // At rest, famiglia-web keeps the agent's secrets sealed (the harness joining below shows they still reach it).
         Assert.StartsWith("sealed:v1:", agent.XmppPassword, StringComparison.Ordinal);
-        var storedEnv = (string?)await ScalarAsync($"SELECT Env FROM AgentConfigs WHERE Id = '{agentId}'");
+        var storedEnv = (string?)await WebDatabase.ScalarAsync(stack, $"SELECT Env FROM AgentConfigs WHERE Id = '{agentId}'");
         Assert.StartsWith("sealed:v1:", storedEnv, StringComparison.Ordinal);
         Assert.DoesNotContain("sk-test-not-a-real-key", storedEnv, StringComparison.Ordinal);
 
         // User clicks Start → ensure → the sandbox boots, the harness joins the room. aegisd runs, as in ./famiglia up,
         // a warm pool of one for the famiglia kit: the agent takes the pooled sandbox.
         string? pooled = null;
-        await WaitUntilAsync(async () =>
+        await WebDatabase.WaitUntilAsync(async () =>
         {
             var pool = (await aegis.GetFromJsonAsync<JsonElement>("/v1/pool")).EnumerateArray().Single(k => k.GetProperty("kit").GetString() == "famiglia");
             pooled = pool.GetProperty("ready").EnumerateArray().Select(r => r.GetString()).FirstOrDefault();
@@ -80,7 +79,7 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
         var reply = await heard.NextMatchingAsync(m => m.Nick == nick);
         Assert.Equal("Found 234 photos! Gallery is ready.", reply.Body);
         Assert.Equal(agent.Thread, reply.Thread);
-        await WaitUntilAsync(async () => await ScalarAsync("SELECT COUNT(*) FROM Messages WHERE Body = 'Found 234 photos! Gallery is ready.'") is 1L, "the reply stored");
+        await WebDatabase.WaitUntilAsync(async () => await WebDatabase.ScalarAsync(stack, "SELECT COUNT(*) FROM Messages WHERE Body = 'Found 234 photos! Gallery is ready.'") is 1L, "the reply stored");
 
         // The canvas through aegisd's router, as the iframe loads it.
         using var router = new HttpClient { BaseAddress = stack.RouterUrl };
@@ -129,8 +128,8 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
         Assert.EndsWith("/g/feldmans/r/photos", await alice.PostFormAsync(page, "Delete"), StringComparison.Ordinal);
         Assert.False(await stack.Ejabberd.Admin.AccountExistsAsync(agent.XmppUser, stack.Ejabberd.Host));
         Assert.Equal(HttpStatusCode.NotFound, (await aegis.GetAsync($"/v1/apps/{agent.AegisAppId}")).StatusCode);
-        Assert.Equal(0L, await ScalarAsync($"SELECT COUNT(*) FROM AgentConfigs WHERE Id = '{agentId}'"));
-        Assert.Equal(0L, await ScalarAsync($"SELECT COUNT(*) FROM ApiKeys WHERE AgentConfigId = '{agentId}' AND RevokedAt IS NULL"));
+        Assert.Equal(0L, await WebDatabase.ScalarAsync(stack, $"SELECT COUNT(*) FROM AgentConfigs WHERE Id = '{agentId}'"));
+        Assert.Equal(0L, await WebDatabase.ScalarAsync(stack, $"SELECT COUNT(*) FROM ApiKeys WHERE AgentConfigId = '{agentId}' AND RevokedAt IS NULL"));
         Assert.Equal(HttpStatusCode.NotFound, await alice.StatusOfAsync(page));
 
         // Events about the deleted agent's app still arrive; famiglia-web must shrug them off.
@@ -142,7 +141,7 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
 
     private async Task<AgentRow> AgentAsync(string agentId)
     {
-        await using var connection = await OpenAsync();
+        await using var connection = await WebDatabase.OpenAsync(stack);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT a.Status, a.XmppUser, a.XmppPassword, a.AegisAppId, a.AegisInstanceId, d.CrdtKey
@@ -155,34 +154,8 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
             reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5));
     }
 
-    private async Task<object?> ScalarAsync(string sql)
-    {
-        await using var connection = await OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return await command.ExecuteScalarAsync();
-    }
-
-    private async Task<SqliteConnection> OpenAsync()
-    {
-        var connection = new SqliteConnection($"Data Source={Path.Combine(stack.Web.DataDirectory, "famiglia.db")};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
-        return connection;
-    }
-
     private async Task WaitForStatusAsync(string agentId, string status) =>
-        await WaitUntilAsync(async () => (await AgentAsync(agentId)).Status == status, $"status {status}");
-
-    /// <summary>Polls; the limit only turns a hang into a failure (a cold sandbox boot on a loaded 2-core machine is slow).</summary>
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(100);
-        }
-    }
+        await WebDatabase.WaitUntilAsync(async () => (await AgentAsync(agentId)).Status == status, $"status {status}");
 
     private async Task<(MucRoom Room, Probe<RoomMessage> Heard, Probe<MucRoomEvent> Events)> JoinAsPersonAsync(string name)
     {
