@@ -175,7 +175,9 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
         await page.GetByLabel("Name").FillAsync(name);
         await page.GetByLabel("Password").FillAsync("famiglia");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page.GetByTestId("who")).ToContainTextAsync(name);
+        // The header shows the person's display name; the handle is its tooltip.
+        await Expect(page.GetByTestId("who")).ToHaveTextAsync(char.ToUpperInvariant(name[0]) + name[1..]);
+        await Expect(page.GetByTestId("who")).ToHaveAttributeAsync("title", $"@u:{name}@{stack.Ejabberd.Host}");
         return page;
     }
 }

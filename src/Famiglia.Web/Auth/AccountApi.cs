@@ -82,7 +82,7 @@ internal static partial class AccountApi
         throttle.Succeeded(handle);
 
         var scheme = CookieAuthenticationDefaults.AuthenticationScheme;
-        await context.SignInAsync(scheme, FamigliaClaims.For(user.Id, user.Handle, scheme), new AuthenticationProperties { IsPersistent = false });
+        await context.SignInAsync(scheme, FamigliaClaims.For(user.Id, user.Handle, user.DisplayName, scheme), new AuthenticationProperties { IsPersistent = false });
         SignedIn(loggers.CreateLogger(typeof(AccountApi).FullName!), user.Handle);
         return SeeOther(returnUrl is null ? "/" : returnUrl.TrimStart('~'));
     }

@@ -4,7 +4,7 @@ namespace Famiglia.Web.Auth;
 
 /// <summary>
 /// What the sign-in cookie holds: <see cref="ClaimTypes.NameIdentifier"/> = the user's id, <see cref="ClaimTypes.Name"/> =
-/// their handle (<c>@u:alice@dev1.localhost</c>). Group membership is not a claim: <see cref="Membership"/> looks it up per request.
+/// their handle (<c>@u:alice@dev1.localhost</c>), <see cref="ClaimTypes.GivenName"/> = their display name. Group membership is not a claim: <see cref="Membership"/> looks it up per request.
 /// </summary>
 public static class FamigliaClaims
 {
@@ -18,6 +18,11 @@ public static class FamigliaClaims
     /// <summary>The signed-in user's handle, or null.</summary>
     public static string? Handle(this ClaimsPrincipal principal) => principal.FindFirstValue(ClaimTypes.Name);
 
-    internal static ClaimsPrincipal For(string userId, string handle, string authenticationType) =>
-        new(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, userId), new Claim(ClaimTypes.Name, handle)], authenticationType));
+    /// <summary>The name people see (the display name; the handle for a cookie from before it was kept), or null.</summary>
+    public static string? DisplayName(this ClaimsPrincipal principal) => principal.FindFirstValue(ClaimTypes.GivenName) ?? principal.Handle();
+
+    internal static ClaimsPrincipal For(string userId, string handle, string displayName, string authenticationType) =>
+        new(new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, userId), new Claim(ClaimTypes.Name, handle), new Claim(ClaimTypes.GivenName, displayName)],
+            authenticationType));
 }
