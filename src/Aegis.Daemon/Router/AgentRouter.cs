@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using Aegis.Core.Kits;
 using Aegis.Core.Registry;
 using Aegis.Daemon.Apps;
@@ -76,6 +77,7 @@ internal sealed partial class AgentRouter : IDisposable
             // headers of aegisd's to what reaches the sandbox.
             ActivityHeadersPropagator = System.Diagnostics.DistributedContextPropagator.CreateNoOutputPropagator(),
             ConnectTimeout = _options.ConnectTimeout,
+            ConnectCallback = ConnectAsync,
         });
     }
 
@@ -145,6 +147,29 @@ internal sealed partial class AgentRouter : IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>Opens a connection to a sandbox. What continues after a read on it is YARP copying the answer to the
+    /// caller, which never blocks, so it may run on the socket event thread (<see cref="RouterOptions.InlineSocketCompletions"/>).</summary>
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        if (_options.InlineSocketCompletions)
+        {
+            SocketCompletions.TryPreferInline(socket);
+        }
+
+        return new NetworkStream(socket, ownsSocket: true);
+    }
 
     /// <summary>Waits for the app to run and returns its route, counted in; or writes the 404/503 and returns null.</summary>
     private async Task<InstanceRoute?> WakeAsync(HttpContext context, string appId)

@@ -15,6 +15,11 @@ public sealed record RouterOptions
     /// <summary>How long a proxied request (or WebSocket) may go without a byte either way before it is cut.</summary>
     public TimeSpan ActivityTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Whether reads on the router's sockets (to the sandboxes, and the connections people open to aegisd)
+    /// continue on the socket event thread instead of a thread-pool worker: more requests per second through the
+    /// router for less CPU (bench/RESULTS.md). Request handlers still run on the thread pool.</summary>
+    public bool InlineSocketCompletions { get; init; } = true;
+
     /// <summary>How long connecting to a sandbox may take.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }
