@@ -71,6 +71,19 @@ public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper ou
         Assert.StartsWith("sealed:v1:", stored, StringComparison.Ordinal);
         Assert.DoesNotContain("new-value-n3", stored, StringComparison.Ordinal);
 
+        // A save brings aegisd to what famiglia-web stores, whatever it changed: what a save that failed half-way left
+        // there (here a stray secret) goes with the next save, which changes nothing else and restarts nothing.
+        var (_, _, settledInstance) = await AgentAsync(agentId);
+        using (var stray = await aegis.PutAsJsonAsync($"/v1/apps/{appId}/secrets", new { secrets = new Dictionary<string, string> { ["STRAY"] = "left-over" } }))
+        {
+            stray.EnsureSuccessStatusCode();
+        }
+
+        await alice.PostFormAsync(page, "Settings", new() { ["Settings.Canvas"] = "true" });
+        Assert.Equal(["KEEP_ME", "NEW_ONE"], await SecretNamesAsync(aegis, appId!, except: Kit));
+        Assert.Equal(settledInstance, (await AgentAsync(agentId)).InstanceId);
+        Assert.Contains("Settings saved.", await alice.GetStringAsync(page), StringComparison.Ordinal);
+
         // A new API key reaches aegisd the same way (the secrets of an existing app), and the agent restarts to take it.
         var (_, _, secondInstance) = await AgentAsync(agentId);
         await alice.PostFormAsync(page, "RegenerateKey");

@@ -35,6 +35,14 @@ internal sealed class AegisClient(HttpClient http, IOptions<AegisOptions> option
         await ThrowIfFailedAsync(response, cancellationToken);
     }
 
+    /// <summary>The names of the app's secrets (aegisd never gives their values).</summary>
+    public async Task<IReadOnlyList<string>> SecretNamesAsync(string appId, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"/v1/apps/{Uri.EscapeDataString(appId)}", null, cancellationToken);
+        using var json = await ReadJsonAsync(response, cancellationToken);
+        return [.. json.RootElement.GetProperty("secretNames").EnumerateArray().Select(n => n.GetString()!)];
+    }
+
     /// <summary>Removes one secret of the app; false when it had none of that name.</summary>
     public async Task<bool> DeleteSecretAsync(string appId, string name, CancellationToken cancellationToken)
     {

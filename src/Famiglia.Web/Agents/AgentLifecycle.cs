@@ -87,6 +87,7 @@ internal sealed partial class AgentLifecycle(
                 $"{agent.XmppUser}@{addresses.Domain}", "member", cancellationToken);
         }
 
+        // The kit's own secrets (KitSecrets) on top of the person's extra environment.
         var secrets = new Dictionary<string, string>(AgentEnv.Parse(secretBox.OpenOrNull(agent.Env)))
         {
             ["FAMIGLIA_API_KEY"] = apiKey,
@@ -233,19 +234,26 @@ internal sealed partial class AgentLifecycle(
                 a.Env = env.Count == 0 ? null : secretBox.Seal(JsonSerializer.Serialize(env));
             }
         }, cancellationToken);
-        if (!envChanged || agent.AegisAppId is null)
+        if (agent.AegisAppId is null)
         {
-            return false;
+            return false; // the app is made with the environment as it is now
         }
 
-        if (set.Count > 0)
+        // aegisd is brought to what is stored here, whatever this save changed: a save that failed half-way is
+        // finished by the next one.
+        if (env.Count > 0)
         {
-            await aegis.SetSecretsAsync(agent.AegisAppId, set, cancellationToken);
+            await aegis.SetSecretsAsync(agent.AegisAppId, env, cancellationToken);
         }
 
-        foreach (var name in removed)
+        foreach (var name in (await aegis.SecretNamesAsync(agent.AegisAppId, cancellationToken)).Where(n => !env.ContainsKey(n) && !KitSecrets.Contains(n)))
         {
             await aegis.DeleteSecretAsync(agent.AegisAppId, name, cancellationToken);
+        }
+
+        if (!envChanged)
+        {
+            return false;
         }
 
         SettingsChanged(logger, agent.Name, string.Join(", ", set.Keys), string.Join(", ", removed));
@@ -318,6 +326,9 @@ internal sealed partial class AgentLifecycle(
         await context.SaveChangesAsync(cancellationToken);
         return agent;
     }
+
+    /// <summary>The secrets famiglia-web gives every agent's app besides its extra environment (<see cref="ProvisionAsync"/>).</summary>
+    private static readonly string[] KitSecrets = ["FAMIGLIA_API_KEY", "XMPP_USER", "XMPP_PASSWORD"];
 
     private static void CheckNames(IEnumerable<string> names, Dictionary<string, string[]> errors)
     {

@@ -137,7 +137,7 @@ internal sealed partial class RoomModel(
         }
         catch (Exception ex) when (ex is AegisException or AgentOperationException or HttpRequestException)
         {
-            Notice = $"The settings of {Agent.Name} were saved here but not completely in Aegis ({ex.Message}); saving again finishes it.";
+            Notice = $"The settings of {Agent.Name} were saved here but not completely in Aegis ({ex.Message}); saving again brings Aegis up to date, and a restart gives the agent its new environment.";
         }
 
         return Redirect($"/g/{Group.Slug}/r/{Room.Slug}/{Agent.Id}");
