@@ -61,6 +61,12 @@ internal sealed class AegisApiClient : IDisposable
     public Task<JsonElement> PostAsync(string path, HttpContent? content = null, CancellationToken cancellationToken = default) =>
         SendForJsonAsync(HttpMethod.Post, path, content, cancellationToken);
 
+    public Task<JsonElement> PutJsonAsync<T>(string path, T body, CancellationToken cancellationToken = default) =>
+        SendForJsonAsync(HttpMethod.Put, path, JsonContent.Create(body), cancellationToken);
+
+    public Task<JsonElement> DeleteAsync(string path, CancellationToken cancellationToken = default) =>
+        SendForJsonAsync(HttpMethod.Delete, path, null, cancellationToken);
+
     /// <summary>Posts and returns as soon as the headers arrive, so the caller can read the body as it streams.</summary>
     public async Task<HttpResponseMessage> PostStreamingAsync<T>(string path, T body, CancellationToken cancellationToken = default)
     {

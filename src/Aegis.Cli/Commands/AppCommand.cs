@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Aegis.Cli.Commands;
 
-/// <summary><c>aegis app create|publish|serve|releases</c>.</summary>
+/// <summary><c>aegis app create|publish|serve|releases|secrets</c>.</summary>
 internal static class AppCommand
 {
     public static Command Create(GlobalOptions globals) => new("app", "Register apps, publish their releases, serve them.")
@@ -11,5 +11,6 @@ internal static class AppCommand
         AppPublishCommand.Create(globals),
         AppServeCommand.Create(globals),
         AppReleasesCommand.Create(globals),
+        AppSecretsCommand.Create(globals),
     };
 }

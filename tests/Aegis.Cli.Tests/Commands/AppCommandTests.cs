@@ -41,4 +41,36 @@ public class AppCommandTests
         Assert.Equal(ExitCodes.Refused, result.ExitCode);
         Assert.Equal("error: App not found: There is no app 'app_missing'.\n", result.Stderr);
     }
+
+    [Fact]
+    public async Task App_secrets_sets_from_the_environment_or_inline_removes_and_lists_names_never_values()
+    {
+        await using var daemon = await AegisdProcess.StartAsync();
+        var appId = await daemon.CreateSleepingAppAsync("secretkit", "keyed");
+        const string fromEnvironment = "AEGIS_CLI_TEST_API_KEY";
+        Environment.SetEnvironmentVariable(fromEnvironment, "sk-from-the-environment");
+        try
+        {
+            var set = await daemon.RunCliAsync("app", "secrets", appId, "--set", fromEnvironment, "--set", "MODEL=small-model");
+            Assert.True(set.ExitCode == 0, set.ToString());
+            Assert.Equal($"{fromEnvironment}\nMODEL\n", set.Stdout);
+
+            var removed = await daemon.RunCliAsync("app", "secrets", appId, "--remove", "MODEL", "--json");
+            Assert.True(removed.ExitCode == 0, removed.ToString());
+            Assert.Equal([fromEnvironment], JsonDocument.Parse(removed.Stdout).RootElement.EnumerateArray().Select(n => n.GetString()));
+            Assert.DoesNotContain("sk-from-the-environment", set.Stdout + removed.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(fromEnvironment, null);
+        }
+
+        var missing = await daemon.RunCliAsync("app", "secrets", appId, "--set", "AEGIS_CLI_TEST_NOT_SET");
+        Assert.Equal(ExitCodes.Usage, missing.ExitCode);
+        Assert.Contains("no environment variable AEGIS_CLI_TEST_NOT_SET", missing.Stderr, StringComparison.Ordinal);
+
+        var unknown = await daemon.RunCliAsync("app", "secrets", appId, "--remove", "NOPE");
+        Assert.Equal(ExitCodes.Refused, unknown.ExitCode);
+        Assert.Contains("There is no secret 'NOPE'.", unknown.Stderr, StringComparison.Ordinal);
+    }
 }
