@@ -88,20 +88,24 @@ internal static class DaemonSetup
         builder.Services.AddSingleton<InstanceManager>();
         builder.Services.AddHttpForwarder();
 
-        // Kestrel's reads of the connections people open continue on the socket event thread too: that continuation
-        // only fills the connection's pipe; requests are still handled on the thread pool.
-        if (builder.Configuration.GetValue("Aegis:Router:InlineSocketCompletions", defaultValue: true))
-        {
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => connection =>
+        // Kestrel's reads of the connections people open continue on the socket event thread too when the router's
+        // setting says so: that continuation only fills the connection's pipe; requests are still handled on the thread pool.
+        builder.Services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
+            .Configure<IOptions<RouterOptions>>((kestrel, router) =>
             {
-                if (connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket is { } socket)
+                if (router.Value.InlineSocketCompletions)
                 {
-                    SocketCompletions.TryPreferInline(socket);
-                }
+                    kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => connection =>
+                    {
+                        if (connection.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionSocketFeature>()?.Socket is { } socket)
+                        {
+                            SocketCompletions.TryPreferInline(socket);
+                        }
 
-                return next(connection);
-            })));
-        }
+                        return next(connection);
+                    }));
+                }
+            });
         builder.Services.AddSingleton<AgentRouter>();
         builder.Services.AddHostedService<RegistryInitializer>();
         builder.Services.AddHostedService(services => services.GetRequiredService<InstanceManager>());
