@@ -14,11 +14,7 @@ internal static class AppSecretsCommand
     public static Command Create(GlobalOptions globals)
     {
         var app = new Argument<string>("appId") { Description = "the app" };
-        var set = new Option<string[]>("--set")
-        {
-            Description = "NAME (value from your environment variable NAME) or NAME=VALUE; repeatable",
-            AllowMultipleArgumentsPerToken = false,
-        };
+        var set = new Option<string[]>("--set") { Description = "NAME (value from your environment variable NAME) or NAME=VALUE; repeatable" };
         var remove = new Option<string[]>("--remove") { Description = "a secret to remove; repeatable" };
         var json = GlobalOptions.CreateJsonOption();
         var command = new Command("secrets", "Set or remove an app's secrets, then list their names (never their values).") { app, set, remove, json };
