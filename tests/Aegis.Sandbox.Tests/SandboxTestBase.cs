@@ -62,7 +62,16 @@ public abstract class SandboxTestBase : IAsyncLifetime
 
     protected async Task<ISandbox> StartAsync(SandboxSpec spec)
     {
-        var sandbox = await Backend.StartAsync(spec).WaitAsync(HangGuard);
+        ISandbox sandbox;
+        try
+        {
+            sandbox = await Backend.StartAsync(spec).WaitAsync(HangGuard);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"Sandbox {spec.InstanceId} had not started after {HangGuard.TotalSeconds:0} s");
+        }
+
         _sandboxes.Add(sandbox);
         return sandbox;
     }
@@ -70,7 +79,19 @@ public abstract class SandboxTestBase : IAsyncLifetime
     /// <summary>Terminates <paramref name="sandbox"/> at the end of the test like the ones <see cref="StartAsync"/> started.</summary>
     protected void Track(ISandbox sandbox) => _sandboxes.Add(sandbox);
 
-    protected static async Task<SandboxExit> ExitedAsync(ISandbox sandbox) => await sandbox.Exited.WaitAsync(HangGuard);
+    /// <summary>The sandbox's exit; past the hang guard a failure that says so and shows what the sandbox printed.</summary>
+    protected static async Task<SandboxExit> ExitedAsync(ISandbox sandbox)
+    {
+        try
+        {
+            return await sandbox.Exited.WaitAsync(HangGuard);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException(
+                $"Sandbox {sandbox.Id} had not exited after {HangGuard.TotalSeconds:0} s (state {sandbox.State}); its log so far:\n{ReadLog(sandbox)}");
+        }
+    }
 
     protected static string ReadLog(ISandbox sandbox) =>
         File.Exists(sandbox.LogPath) ? File.ReadAllText(sandbox.LogPath) : "";
