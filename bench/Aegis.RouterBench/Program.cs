@@ -7,10 +7,12 @@ using Famiglia.TestKit;
 // The router against the same sandbox reached directly and through nginx (Debian) as a reverse proxy, in one run,
 // with wrk; then paused → first byte through the router. Needs wrk and nginx (apt-get install -y wrk nginx-light)
 // and a Release build of the solution (aegisd.dll):
-//   dotnet build -c Release Aegis.slnx && dotnet run -c Release --no-build --project bench/Aegis.RouterBench -- [--seconds 10] [--connections 32] [--wakes 50]
+//   dotnet build -c Release Aegis.slnx && dotnet run -c Release --no-build --project bench/Aegis.RouterBench -- [--seconds 10] [--connections 32] [--wakes 50] [--ceiling]
+// --ceiling adds a fourth path: the least proxy .NET's sockets allow (CeilingProxy), what any router on .NET could reach here.
 var seconds = BenchArgs.Int(args, "--seconds", 10);
 var connections = BenchArgs.Int(args, "--connections", 32);
 var wakes = BenchArgs.Int(args, "--wakes", 50);
+var ceiling = args.Contains("--ceiling");
 
 using var data = TempDirectory.Create("aegis-router-bench");
 await using var daemon = await AegisDaemonProcess.StartAsync(data.Path);
@@ -92,12 +94,17 @@ await File.WriteAllTextAsync(Path.Combine(peerDir, "nginx.conf"), $$"""
 using var peer = Process.Start(new ProcessStartInfo("nginx", ["-c", Path.Combine(peerDir, "nginx.conf"), "-p", peerDir]) { UseShellExecute = false })!;
 await Task.Delay(500);
 
-var targets = new (string Label, string Url)[]
+await using var ceilingProxy = ceiling ? new CeilingProxy(System.Net.IPEndPoint.Parse(sandbox), $"/agent/{appId}") : null;
+var targets = new List<(string Label, string Url)>
 {
     ("direct to the sandbox", $"http://{sandbox}/index.html"),
     ("aegisd router (YARP)", $"{daemon.BaseAddress}agent/{appId}/index.html"),
     ("nginx reverse proxy (peer)", $"http://127.0.0.1:{peerPort}/agent/{appId}/index.html"),
 };
+if (ceilingProxy is not null)
+{
+    targets.Add(("minimal .NET socket proxy (ceiling)", $"http://127.0.0.1:{ceilingProxy.Port}/agent/{appId}/index.html"));
+}
 
 var results = new List<string>
 {
