@@ -20,20 +20,30 @@ internal enum EarlierRun
 /// <remarks>
 /// The file holds three things, one per line, then one line per unfinished message: the <em>settled</em> mark (the
 /// stanza id up to which every message is done: answered by the agent, or not for it), the last message seen, and
-/// the stanza ids handed to the agent after the settled mark and not finished. The next join catches up after the
-/// settled mark; of the messages up to the last one seen, only the unfinished are delivered again, so a message the
-/// agent had taken (or had queued) when its sandbox stopped is answered at the next start and one it had answered is
-/// not answered twice. The file is replaced by write and rename, so a stop half-way leaves the previous one.
+/// the stanza ids handed to the agent after the settled mark and not finished, each with the number of runs it was
+/// handed to the agent in (after a tab; absent means one). The next join catches up after the settled mark; of the
+/// messages up to the last one seen, only the unfinished are delivered again, so a message the agent had taken (or had
+/// queued) when its sandbox stopped is answered at the next start and one it had answered is not answered twice. A
+/// message handed to the agent in <see cref="MaxRuns"/> runs without an answer is given up (and logged), so one the
+/// agent cannot answer does not come back at every start. The file is replaced by write and rename, so a stop
+/// half-way leaves the previous one.
 /// </remarks>
 internal sealed partial class RoomMark
 {
+    /// <summary>The number of runs a message is handed to the agent in before it is given up unanswered.</summary>
+    public const int MaxRuns = 3;
+
     private const int MaxIdLength = 200;
 
     private readonly Lock _gate = new();
     private readonly string _file;
     private readonly ILogger _logger;
-    private readonly LinkedList<(string Id, string? SeenBefore)> _unfinished = new();
-    private readonly HashSet<string> _earlierUnfinished = new(StringComparer.Ordinal);
+    private readonly LinkedList<(string Id, string? SeenBefore, int Runs)> _unfinished = new();
+
+    // The previous run's unfinished messages with the runs each was handed to the agent in; a recalled one moves to
+    // _recalled until this run hands it over.
+    private readonly Dictionary<string, int> _earlierUnfinished = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _recalled = new(StringComparer.Ordinal);
     private string? _lastSeen;
     private string? _earlierLastSeen;
     private string _written = "";
@@ -50,7 +60,14 @@ internal sealed partial class RoomMark
         if (lastSeen is not null && lastSeen != CatchUpAfter)
         {
             _earlierLastSeen = lastSeen;
-            _earlierUnfinished.UnionWith(lines.Skip(2).Select(Id).OfType<string>());
+            foreach (var line in lines.Skip(2))
+            {
+                var (id, runs) = Unfinished(line);
+                if (id is not null)
+                {
+                    _earlierUnfinished[id] = runs;
+                }
+            }
         }
     }
 
@@ -75,7 +92,20 @@ internal sealed partial class RoomMark
                 return EarlierRun.Unseen;
             }
 
-            var result = stanzaId is not null && _earlierUnfinished.Contains(stanzaId) ? EarlierRun.Unfinished : EarlierRun.Done;
+            var result = EarlierRun.Done;
+            if (stanzaId is not null && _earlierUnfinished.Remove(stanzaId, out var runs))
+            {
+                if (runs < MaxRuns)
+                {
+                    _recalled[stanzaId] = runs;
+                    result = EarlierRun.Unfinished;
+                }
+                else
+                {
+                    GaveUp(_logger, stanzaId, runs);
+                }
+            }
+
             if (stanzaId == _earlierLastSeen)
             {
                 _earlierLastSeen = null;
@@ -93,7 +123,7 @@ internal sealed partial class RoomMark
         {
             if (handedToAgent)
             {
-                _unfinished.AddLast((stanzaId, _lastSeen));
+                _unfinished.AddLast((stanzaId, _lastSeen, _recalled.Remove(stanzaId, out var runs) ? runs + 1 : 1));
             }
 
             _lastSeen = stanzaId;
@@ -116,6 +146,17 @@ internal sealed partial class RoomMark
                 }
             }
         }
+    }
+
+    private static (string? Id, int Runs) Unfinished(string line)
+    {
+        var tab = line.IndexOf('\t', StringComparison.Ordinal);
+        if (tab < 0)
+        {
+            return (Id(line), 1);
+        }
+
+        return (Id(line[..tab]), int.TryParse(line.AsSpan(tab + 1), out var runs) && runs > 0 ? runs : 1);
     }
 
     private static string? Id(string? line)
@@ -141,7 +182,7 @@ internal sealed partial class RoomMark
     {
         // Settled: everything before the oldest unfinished message, or everything seen when nothing is unfinished.
         var settled = _unfinished.First is { } oldest ? oldest.Value.SeenBefore : _lastSeen;
-        var text = string.Join('\n', [settled ?? "", _lastSeen ?? "", .. _unfinished.Select(u => u.Id)]);
+        var text = string.Join('\n', [settled ?? "", _lastSeen ?? "", .. _unfinished.Select(u => u.Runs == 1 ? u.Id : $"{u.Id}\t{u.Runs}")]);
         if (text == _written)
         {
             return;
@@ -160,6 +201,9 @@ internal sealed partial class RoomMark
             MarkFailed(_logger, "write", ex.Message);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "gave up on message {StanzaId}: the agent was given it in {Runs} runs and never answered it")]
+    private static partial void GaveUp(ILogger logger, string stanzaId, int runs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "could not {Action} where the agent is in its room: {Error}")]
     private static partial void MarkFailed(ILogger logger, string action, string error);

@@ -225,6 +225,37 @@ public sealed class RoomMarkTests : IDisposable
     }
 
     [Fact]
+    public void A_message_the_agent_was_given_in_three_runs_without_answering_is_given_up()
+    {
+        var mark = Open();
+        mark.Seen("1", handedToAgent: true); // never answered, run after run
+        mark.Seen("2", handedToAgent: true); // answered in the second run
+        for (var run = 2; run <= RoomMark.MaxRuns; run++)
+        {
+            var next = Open();
+            Assert.Equal(EarlierRun.Unfinished, next.Recall("1", fromArchive: true));
+            next.Seen("1", handedToAgent: true);
+            if (next.Recall("2", fromArchive: true) == EarlierRun.Unfinished)
+            {
+                next.Seen("2", handedToAgent: true);
+                next.Finished("2");
+            }
+            else
+            {
+                next.Seen("2", handedToAgent: false);
+            }
+        }
+
+        var last = Open();
+        Assert.Null(last.CatchUpAfter);
+        Assert.Equal(EarlierRun.Done, last.Recall("1", fromArchive: true));
+        Assert.Equal(EarlierRun.Done, last.Recall("2", fromArchive: true));
+        last.Seen("1", handedToAgent: false);
+        last.Seen("2", handedToAgent: false);
+        Assert.Equal("2", Open().CatchUpAfter);
+    }
+
+    [Fact]
     public void The_one_line_file_of_an_older_harness_is_a_settled_mark()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(File)!);
