@@ -101,6 +101,41 @@ public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper ou
         await alice.PostFormAsync(page, "Delete");
     }
 
+    [Fact]
+    public async Task When_Aegis_does_not_take_a_save_nothing_is_stored_and_the_form_keeps_what_was_typed()
+    {
+        using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
+        using var aegis = stack.Aegis.CreateClient();
+        var location = await alice.PostFormAsync("/g/feldmans/r/photos/new", "Create", new()
+        {
+            ["NewAgent.Name"] = "Orphaned Echo",
+            ["NewAgent.Template"] = "echo",
+            ["NewAgent.Env"] = "OLD_KEY=old-value-o1",
+        });
+        var agentId = location.Split('/').Last();
+        var page = $"/g/feldmans/r/photos/{agentId}";
+        var (_, appId, _) = await AgentAsync(agentId);
+        var storedBefore = (string?)await WebDatabase.ScalarAsync(stack, $"SELECT Env FROM AgentConfigs WHERE Id = '{agentId}'");
+
+        // Its app is gone from aegisd (removed by hand): aegisd answers the save with a 404.
+        (await aegis.DeleteAsync($"/v1/apps/{appId}")).EnsureSuccessStatusCode();
+        var (status, html) = await alice.PostFormPageAsync(page, "Settings", new()
+        {
+            ["Settings.Canvas"] = "false",
+            ["Settings.Env"] = "NEW_KEY=typed-value",
+            ["Settings.Remove"] = "OLD_KEY",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("Aegis did not take the settings", html, StringComparison.Ordinal);
+        Assert.Contains("nothing was saved", html, StringComparison.Ordinal);
+        Assert.Contains("NEW_KEY=typed-value", html, StringComparison.Ordinal);
+        Assert.Equal(storedBefore, (string?)await WebDatabase.ScalarAsync(stack, $"SELECT Env FROM AgentConfigs WHERE Id = '{agentId}'"));
+        Assert.Contains("OLD_KEY", await alice.GetStringAsync(page + "?settings=true"), StringComparison.Ordinal);
+
+        await alice.PostFormAsync(page, "Delete");
+    }
+
     private static readonly string[] Kit = ["FAMIGLIA_API_KEY", "XMPP_USER", "XMPP_PASSWORD"];
 
     private static async Task<List<string>> SecretNamesAsync(HttpClient aegis, string appId, string[] except)

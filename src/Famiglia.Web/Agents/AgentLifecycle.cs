@@ -196,16 +196,23 @@ internal sealed partial class AgentLifecycle(
         await ProvisionAsync(agentId, null, null, cancellationToken);
         if (wasRunning)
         {
-            await StopAsync(agentId, cancellationToken);
-            await StartAsync(agentId, cancellationToken);
+            await RestartAsync(agentId, cancellationToken);
         }
+    }
+
+    /// <summary>Stops the agent and starts it again: a new boot, with its environment as stored now.</summary>
+    public async Task RestartAsync(string agentId, CancellationToken cancellationToken)
+    {
+        await StopAsync(agentId, cancellationToken);
+        await StartAsync(agentId, cancellationToken);
     }
 
     /// <summary>
     /// Changes an agent's settings: whether its tab shows a canvas, and its extra environment (variables in
     /// <paramref name="set"/> are added or replaced, those in <paramref name="remove"/> removed; values are never shown
-    /// again). The sandbox gets the environment at its next boot, so a running agent whose environment changed is
-    /// restarted; true when it was.
+    /// again). The sandbox gets the environment at its next boot: true when the agent runs with an environment this save
+    /// changed, and so needs a <see cref="RestartAsync"/>. Aegis is updated before anything is stored here, so a save
+    /// that fails stores nothing and the same save again is the whole change again.
     /// </summary>
     public async Task<bool> UpdateSettingsAsync(
         string agentId, bool canvasEnabled, IReadOnlyDictionary<string, string> set, IReadOnlyCollection<string> remove, CancellationToken cancellationToken)
@@ -225,7 +232,22 @@ internal sealed partial class AgentLifecycle(
             env[name] = value;
         }
 
+        // aegisd is brought to the whole environment, whatever this save changed, so secrets left behind by an earlier
+        // failure (or set by hand) go too.
         var envChanged = set.Count > 0 || removed.Count > 0;
+        if (agent.AegisAppId is { } appId)
+        {
+            if (env.Count > 0)
+            {
+                await aegis.SetSecretsAsync(appId, env, cancellationToken);
+            }
+
+            foreach (var name in (await aegis.SecretNamesAsync(appId, cancellationToken)).Where(n => !env.ContainsKey(n) && !KitSecrets.Contains(n)))
+            {
+                await aegis.DeleteSecretAsync(appId, name, cancellationToken);
+            }
+        }
+
         await UpdateAsync(agentId, a =>
         {
             a.CanvasEnabled = canvasEnabled;
@@ -234,37 +256,13 @@ internal sealed partial class AgentLifecycle(
                 a.Env = env.Count == 0 ? null : secretBox.Seal(JsonSerializer.Serialize(env));
             }
         }, cancellationToken);
-        if (agent.AegisAppId is null)
+        if (!envChanged || agent.AegisAppId is null)
         {
-            return false; // the app is made with the environment as it is now
-        }
-
-        // aegisd is brought to what is stored here, whatever this save changed: a save that failed half-way is
-        // finished by the next one.
-        if (env.Count > 0)
-        {
-            await aegis.SetSecretsAsync(agent.AegisAppId, env, cancellationToken);
-        }
-
-        foreach (var name in (await aegis.SecretNamesAsync(agent.AegisAppId, cancellationToken)).Where(n => !env.ContainsKey(n) && !KitSecrets.Contains(n)))
-        {
-            await aegis.DeleteSecretAsync(agent.AegisAppId, name, cancellationToken);
-        }
-
-        if (!envChanged)
-        {
-            return false;
+            return false; // an agent without an app yet gets its app made with the environment as it is now
         }
 
         SettingsChanged(logger, agent.Name, string.Join(", ", set.Keys), string.Join(", ", removed));
-        if (agent.Status is not (AgentStatus.RUNNING or AgentStatus.STARTING or AgentStatus.PAUSED))
-        {
-            return false;
-        }
-
-        await StopAsync(agentId, cancellationToken);
-        await StartAsync(agentId, cancellationToken);
-        return true;
+        return agent.Status is AgentStatus.RUNNING or AgentStatus.STARTING or AgentStatus.PAUSED;
     }
 
     /// <summary>The names of the agent's extra environment variables (never their values).</summary>

@@ -120,10 +120,10 @@ internal sealed partial class RoomModel(
             return Page();
         }
 
+        bool restart;
         try
         {
-            var restarted = await agents.UpdateSettingsAsync(Agent.Id, Settings.Canvas, set, Settings.Remove, cancellationToken);
-            Notice = restarted ? $"Settings saved; {Agent.Name} restarted to take its new environment." : "Settings saved.";
+            restart = await agents.UpdateSettingsAsync(Agent.Id, Settings.Canvas, set, Settings.Remove, cancellationToken);
         }
         catch (AgentValidationException ex)
         {
@@ -137,7 +137,24 @@ internal sealed partial class RoomModel(
         }
         catch (Exception ex) when (ex is AegisException or AgentOperationException or HttpRequestException)
         {
-            Notice = $"The settings of {Agent.Name} were saved here but not completely in Aegis ({ex.Message}); saving again brings Aegis up to date, and a restart gives the agent its new environment.";
+            // Nothing was stored: the form stays as it was typed, to be saved again.
+            ModelState.AddModelError("Settings.Env", $"Aegis did not take the settings ({ex.Message}); nothing was saved. Save again to retry.");
+            OpenSettings(Agent);
+            return Page();
+        }
+
+        Notice = "Settings saved.";
+        if (restart)
+        {
+            try
+            {
+                await agents.RestartAsync(Agent.Id, cancellationToken);
+                Notice = $"Settings saved; {Agent.Name} restarted to take its new environment.";
+            }
+            catch (Exception ex) when (ex is AegisException or AgentOperationException or HttpRequestException)
+            {
+                Notice = $"Settings saved, but {Agent.Name} could not be restarted ({ex.Message}); start it again to give it its new environment.";
+            }
         }
 
         return Redirect($"/g/{Group.Slug}/r/{Room.Slug}/{Agent.Id}");
