@@ -47,6 +47,7 @@ var created = await api.PostAsJsonAsync("/v1/apps", new
 });
 created.EnsureSuccessStatusCode();
 var appId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("appId").GetString()!;
+(await api.PostAsync($"/v1/apps/{appId}/serve", null)).EnsureSuccessStatusCode(); // the router wakes only served apps
 var workspace = Path.Combine(data.Path, "apps", appId, "volume", "workspace");
 await File.WriteAllTextAsync(Path.Combine(workspace, "index.html"), new string('x', 1024));
 await File.WriteAllTextAsync(Path.Combine(workspace, "nginx.conf"), """

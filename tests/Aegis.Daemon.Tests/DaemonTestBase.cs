@@ -49,8 +49,9 @@ public abstract class DaemonTestBase : IAsyncLifetime
 
     protected virtual AegisDaemonFactory CreateDaemon() => new();
 
-    /// <summary>Creates an app whose sandbox runs <paramref name="command"/>; returns its id.</summary>
-    protected async Task<string> CreateAppAsync(string name, string[] command, string? group = null, Dictionary<string, string>? secrets = null, string healthCheck = "tcp", string kit = "testkit")
+    /// <summary>Creates an app whose sandbox runs <paramref name="command"/>, served (the router wakes it) unless
+    /// <paramref name="served"/> is false; returns its id.</summary>
+    protected async Task<string> CreateAppAsync(string name, string[] command, string? group = null, Dictionary<string, string>? secrets = null, string healthCheck = "tcp", string kit = "testkit", bool served = true)
     {
         var config = new JsonObject { ["command"] = new JsonArray(command.Select(c => (JsonNode)c).ToArray()), ["healthCheck"] = healthCheck };
         if (group is not null)
@@ -60,7 +61,13 @@ public abstract class DaemonTestBase : IAsyncLifetime
 
         var response = await Api.PostAsJsonAsync("/v1/apps", new { kit, name, config, secrets });
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("appId").GetString()!;
+        var appId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("appId").GetString()!;
+        if (served)
+        {
+            (await Api.PostAsync($"/v1/apps/{appId}/serve", null)).EnsureSuccessStatusCode();
+        }
+
+        return appId;
     }
 
     protected async Task<JsonElement> EnsureAsync(string appId)

@@ -86,10 +86,18 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
         Assert.Equal("no-cookies|no-parent", reach);
         Assert.Equal("allow-scripts", await page.Locator("iframe.canvas").GetAttributeAsync("sandbox"));
 
-        await page.GetByTestId("stop").ClickAsync();
+        // Stopped from another window: this page's canvas gives way to the placeholder without a reload (left open, the
+        // gallery would keep reconnecting to an agent that is no longer woken).
+        var other = await page.Context.NewPageAsync();
+        await other.GotoAsync(page.Url);
+        await other.GetByTestId("stop").ClickAsync();
         await Expect(page.GetByTestId("agent-status")).ToHaveTextAsync("stopped");
         await Expect(page.GetByTestId("start")).ToBeEnabledAsync();
         await Expect(page.GetByTestId("stop")).ToBeDisabledAsync();
+        await Expect(page.GetByTestId("canvas-placeholder")).ToContainTextAsync("Photo Library is stopped.");
+        await Expect(page.Locator("iframe.canvas")).ToHaveCountAsync(0);
+        await page.ReloadAsync();
+        await Expect(page.GetByTestId("chat")).ToHaveAttributeAsync("data-ready", "true");
         await Expect(page.GetByTestId("canvas-placeholder")).ToContainTextAsync("answered when it starts");
         await Expect(page.GetByLabel("Message")).ToHaveAttributeAsync("placeholder", "Message Photo Library (stopped: it answers when started)");
 
@@ -97,8 +105,12 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
         await page.GetByLabel("Message").FillAsync("are you back?");
         await page.GetByLabel("Message").PressAsync("Enter");
         await Expect(messages.Filter(new() { HasText = "are you back?" })).ToHaveCountAsync(1);
-        await page.GetByTestId("start").ClickAsync();
+        // Started from the other window: the canvas comes back here too.
+        await other.ReloadAsync();
+        await other.GetByTestId("start").ClickAsync();
         await Expect(page.GetByTestId("agent-status")).ToHaveTextAsync("running", new() { Timeout = Patient });
+        await Expect(page.Locator("iframe.canvas")).ToHaveCountAsync(1);
+        await other.CloseAsync();
         await Expect(messages.Filter(new() { HasText = "Ask me to build a photo library" }).Locator(".author")).ToHaveTextAsync("Photo Library", new() { Timeout = Patient });
         await Expect(messages.Filter(new() { HasText = "Found 234 photos!" })).ToHaveCountAsync(1);
     }

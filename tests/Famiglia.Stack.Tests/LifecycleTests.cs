@@ -124,6 +124,16 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
         var live = await aegis.GetFromJsonAsync<JsonElement>($"/v1/instances?appId={agent.AegisAppId}");
         Assert.DoesNotContain(live.EnumerateArray(), i => i.GetProperty("state").GetString() is "running" or "booting" or "paused");
 
+        // A canvas still open somewhere (its page reconnects) does not wake a stopped agent.
+        using (var canvas = await router.GetAsync($"/agent/{agent.AegisAppId}/index.html"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, canvas.StatusCode);
+        }
+
+        live = await aegis.GetFromJsonAsync<JsonElement>($"/v1/instances?appId={agent.AegisAppId}");
+        Assert.DoesNotContain(live.EnumerateArray(), i => i.GetProperty("state").GetString() is "running" or "booting" or "paused");
+        Assert.Equal("STOPPED", (await AgentAsync(agentId)).Status);
+
         // Delete → terminate, XMPP account gone, key revoked, app removed, document gone.
         Assert.EndsWith("/g/feldmans/r/photos", await alice.PostFormAsync(page, "Delete"), StringComparison.Ordinal);
         Assert.False(await stack.Ejabberd.Admin.AccountExistsAsync(agent.XmppUser, stack.Ejabberd.Host));

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Aegis.Cli.Commands;
 
-/// <summary><c>aegis app create|publish|serve|releases|secrets</c>.</summary>
+/// <summary><c>aegis app create|publish|serve|unserve|releases|secrets</c>.</summary>
 internal static class AppCommand
 {
     public static Command Create(GlobalOptions globals) => new("app", "Register apps, publish their releases, serve them.")
@@ -10,6 +10,7 @@ internal static class AppCommand
         AppCreateCommand.Create(globals),
         AppPublishCommand.Create(globals),
         AppServeCommand.Create(globals),
+        AppUnserveCommand.Create(globals),
         AppReleasesCommand.Create(globals),
         AppSecretsCommand.Create(globals),
     };

@@ -17,6 +17,7 @@ internal static class AppsApi
         apps.MapPut("/{appId}/secrets", SetSecretsAsync);
         apps.MapDelete("/{appId}/secrets/{name}", DeleteSecretAsync);
         apps.MapPost("/{appId}/serve", ServeAsync);
+        apps.MapDelete("/{appId}/serve", UnserveAsync);
         apps.MapPost("/{appId}/releases", PublishAsync);
         apps.MapGet("/{appId}/releases", ReleasesAsync);
         return api;
@@ -65,6 +66,13 @@ internal static class AppsApi
     private static async Task<NoContent> ServeAsync(string appId, AppService apps, CancellationToken cancellationToken)
     {
         await apps.SetServedAsync(appId, served: true, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>The router stops waking the app; an instance that runs keeps serving until it is paused or terminated.</summary>
+    private static async Task<NoContent> UnserveAsync(string appId, AppService apps, CancellationToken cancellationToken)
+    {
+        await apps.SetServedAsync(appId, served: false, cancellationToken);
         return TypedResults.NoContent();
     }
 

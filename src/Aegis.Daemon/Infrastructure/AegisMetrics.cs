@@ -32,7 +32,7 @@ internal sealed class AegisMetrics
         _routerRequests = meter.CreateCounter<long>("aegis.router.requests", description: "Requests through the router, by outcome (hot, woken, not_found, unavailable, proxy_error).");
         _routerDuration = meter.CreateHistogram<double>("aegis.router.duration", "s", "Time from a routed request's arrival to the end of its response (WebSockets: to their close), by outcome.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
-        _wakeWaits = meter.CreateHistogram<double>("aegis.router.wake.duration", "s", "Time a routed request waited for its app to wake, by outcome (ok, timeout, failed, not_found, abandoned).",
+        _wakeWaits = meter.CreateHistogram<double>("aegis.router.wake.duration", "s", "Time a routed request waited for its app to wake, by outcome (ok, timeout, failed, not_found, not_served, abandoned).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
         _routerOpen = meter.CreateUpDownCounter<long>("aegis.router.open", description: "Routed requests and WebSockets open right now.");
         _routerBytes = meter.CreateCounter<long>("aegis.router.bytes", "By", "HTTP body bytes through the router, by direction (in: to the sandbox, out: to the caller).");

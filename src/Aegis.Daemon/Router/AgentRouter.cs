@@ -17,8 +17,9 @@ namespace Aegis.Daemon.Router;
 
 /// <summary>
 /// <c>/agent/{appId}/{**path}</c>: proxies HTTP and WebSocket to the app's instance. A running instance is reached
-/// straight from the <see cref="RouteTable"/>; otherwise the request wakes the app (boot, resume or restore through
-/// <see cref="InstanceManager.EnsureAsync"/>, one ensure shared by every request that waits) and waits for it.
+/// straight from the <see cref="RouteTable"/>; otherwise the request wakes a served app (boot, resume or restore through
+/// <see cref="InstanceManager.EnsureAsync"/>, one ensure shared by every request that waits) and waits for it. An app
+/// that is not served (never declared with <c>aegis app serve</c>, or no longer) is not woken: a 503 says so.
 /// </summary>
 internal sealed partial class AgentRouter : IDisposable
 {
@@ -188,6 +189,11 @@ internal sealed partial class AgentRouter : IDisposable
                 throw new ApiProblem(StatusCodes.Status404NotFound, "App not routed", $"The kit of {appId} ({app.Kit}) has no routing section: it exposes no port.");
             }
 
+            if (!app.Served)
+            {
+                throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "App not served", $"{appId} is not running and not served, so a request does not wake it (aegis app serve).");
+            }
+
             while (true)
             {
                 await WakeSharedAsync(appId).WaitAsync(linked.Token);
@@ -203,6 +209,12 @@ internal sealed partial class AgentRouter : IDisposable
         catch (ApiProblem problem) when (problem.Status == StatusCodes.Status404NotFound)
         {
             WakeWaited(activity, "not_found", started, problem);
+            await WriteProblemAsync(context, problem.Status, problem.Title, problem.Message);
+        }
+        catch (ApiProblem problem) when (problem.Title == "App not served")
+        {
+            // No Retry-After: waiting does not help until someone serves it again.
+            WakeWaited(activity, "not_served", started);
             await WriteProblemAsync(context, problem.Status, problem.Title, problem.Message);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

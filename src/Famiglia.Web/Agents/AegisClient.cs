@@ -69,6 +69,20 @@ internal sealed class AegisClient(HttpClient http, IOptions<AegisOptions> option
         return true;
     }
 
+    /// <summary>Whether aegisd's router wakes the app when its canvas is requested (<c>aegis app serve</c>); false when
+    /// aegisd does not know the app.</summary>
+    public async Task<bool> SetServedAsync(string appId, bool served, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(served ? HttpMethod.Post : HttpMethod.Delete, $"/v1/apps/{Uri.EscapeDataString(appId)}/serve", null, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        await ThrowIfFailedAsync(response, cancellationToken);
+        return true;
+    }
+
     /// <summary>Boots, resumes or restores the app's instance; returns its id and state.</summary>
     public async Task<(string InstanceId, string State)> EnsureAsync(string appId, CancellationToken cancellationToken)
     {

@@ -148,12 +148,14 @@ internal sealed partial class AgentLifecycle(
         return true;
     }
 
-    /// <summary>Stop Agent → terminate every live instance of the app.</summary>
+    /// <summary>Stop Agent → the app is no longer served (an open canvas does not wake it again), then every live
+    /// instance of it is terminated.</summary>
     public async Task<AgentConfig> StopAsync(string agentId, CancellationToken cancellationToken)
     {
         var agent = await UpdateAsync(agentId, a => a.StoppedAt = time.GetUtcNow().UtcDateTime, cancellationToken);
         if (agent.AegisAppId is not null)
         {
+            await aegis.SetServedAsync(agent.AegisAppId, served: false, cancellationToken);
             foreach (var (instanceId, _) in await aegis.LiveInstancesAsync(agent.AegisAppId, cancellationToken))
             {
                 await aegis.TerminateAsync(instanceId, cancellationToken);
@@ -293,6 +295,8 @@ internal sealed partial class AgentLifecycle(
         var agent = await GetAsync(agentId, cancellationToken);
         try
         {
+            // Served: while the person wants it running, opening its canvas wakes it after an idle pause or terminate.
+            await aegis.SetServedAsync(agent.AegisAppId!, served: true, cancellationToken);
             var (instanceId, state) = await aegis.EnsureAsync(agent.AegisAppId!, cancellationToken);
             agent = await UpdateAsync(agentId, a =>
             {

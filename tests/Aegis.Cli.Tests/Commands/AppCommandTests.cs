@@ -43,6 +43,28 @@ public class AppCommandTests
     }
 
     [Fact]
+    public async Task App_serve_and_unserve_say_whether_the_route_wakes_the_app()
+    {
+        await using var daemon = await AegisdProcess.StartAsync();
+        var appId = await daemon.CreateSleepingAppAsync("servekit", "served");
+
+        var serve = await daemon.RunCliAsync("app", "serve", appId);
+        Assert.True(serve.ExitCode == 0, serve.ToString());
+        Assert.True((await Served()).GetBoolean());
+
+        var unserve = await daemon.RunCliAsync("app", "unserve", appId);
+        Assert.True(unserve.ExitCode == 0, unserve.ToString());
+        Assert.Equal($"{appId} is no longer served; requests to its route do not wake it\n", unserve.Stdout);
+        Assert.False((await Served()).GetBoolean());
+
+        var unknown = await daemon.RunCliAsync("app", "unserve", "app_missing");
+        Assert.Equal(ExitCodes.Refused, unknown.ExitCode);
+
+        async Task<JsonElement> Served() =>
+            JsonDocument.Parse(await daemon.Api.GetStringAsync($"/v1/apps/{appId}")).RootElement.GetProperty("served");
+    }
+
+    [Fact]
     public async Task App_secrets_sets_from_the_environment_or_inline_removes_and_lists_names_never_values()
     {
         await using var daemon = await AegisdProcess.StartAsync();

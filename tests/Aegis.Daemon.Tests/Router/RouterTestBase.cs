@@ -24,12 +24,18 @@ public abstract class RouterTestBase : DaemonTestBase
         await base.DisposeAsync();
     }
 
-    protected async Task<string> CreateEchoAppAsync(string name, object? idle = null)
+    /// <summary>An app running <see cref="EchoServer"/>, served (the router wakes it) unless <paramref name="served"/> is false.</summary>
+    protected async Task<string> CreateEchoAppAsync(string name, object? idle = null, bool served = true)
     {
         var response = await Api.PostAsJsonAsync("/v1/apps", new { kit = "testkit", name, config = new { command = EchoServer.Command, healthCheck = "tcp", idle } });
         response.EnsureSuccessStatusCode();
         var appId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("appId").GetString()!;
         await File.WriteAllTextAsync(Workspace(appId, "server.py"), EchoServer.Script);
+        if (served)
+        {
+            (await Api.PostAsync($"/v1/apps/{appId}/serve", null)).EnsureSuccessStatusCode();
+        }
+
         return appId;
     }
 

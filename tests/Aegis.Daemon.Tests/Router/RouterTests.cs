@@ -42,6 +42,37 @@ public class RouterTests : RouterTestBase
     }
 
     [Fact]
+    public async Task An_app_that_is_not_served_is_not_woken_and_one_that_stops_being_served_stays_down()
+    {
+        var appId = await CreateEchoAppAsync("held", served: false);
+        await File.WriteAllTextAsync(Workspace(appId, "index.html"), "held");
+
+        var refused = await Router.GetAsync($"/agent/{appId}/index.html");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Null(refused.Headers.RetryAfter);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("App not served", problem.GetProperty("title").GetString());
+        Assert.Empty(await InstancesAsync(appId));
+
+        // An instance started over the API is reached while it runs, served or not.
+        var id = (await EnsureAsync(appId)).GetProperty("instanceId").GetString()!;
+        Assert.Equal("held", await Router.GetStringAsync($"/agent/{appId}/index.html"));
+
+        // Served, then no longer (the owner stopped it): a paused instance stays paused, a terminated one is not booted.
+        (await Api.PostAsync($"/v1/apps/{appId}/serve", null)).EnsureSuccessStatusCode();
+        Assert.True((await GetJsonAsync($"/v1/apps/{appId}")).GetProperty("served").GetBoolean());
+        (await Api.DeleteAsync($"/v1/apps/{appId}/serve")).EnsureSuccessStatusCode();
+        Assert.False((await GetJsonAsync($"/v1/apps/{appId}")).GetProperty("served").GetBoolean());
+        (await Api.PostAsync($"/v1/instances/{id}/pause", null)).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Router.GetAsync($"/agent/{appId}/index.html")).StatusCode);
+        Assert.Equal("paused", Assert.Single(await InstancesAsync(appId)).GetProperty("state").GetString());
+        (await Api.PostAsync($"/v1/instances/{id}/terminate", null)).EnsureSuccessStatusCode();
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await Router.GetAsync($"/agent/{appId}/index.html")).StatusCode);
+        Assert.Equal("terminated", Assert.Single(await InstancesAsync(appId)).GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await Api.DeleteAsync("/v1/apps/app_nope/serve")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_hundred_concurrent_first_requests_boot_exactly_one_instance_and_all_get_200()
     {
         var appId = await CreateEchoAppAsync("popular");
@@ -92,6 +123,7 @@ public class RouterTests : RouterTestBase
         // network is gone, its address leads out of this host's default route, where a gateway answers.)
         var created = await Api.PostAsJsonAsync("/v1/apps", new { kit = "testkit", name = "broken", config = new { } });
         var broken = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("appId").GetString();
+        (await Api.PostAsync($"/v1/apps/{broken}/serve", null)).EnsureSuccessStatusCode();
         var failed = await Router.GetAsync($"/agent/{broken}/");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
