@@ -7,12 +7,14 @@ namespace Famiglia.Harness;
 /// <summary>
 /// The canvas's media proxy behind a disk cache. Media never change under an id, so each is fetched from the Data API
 /// once per sandbox and served from the cache afterwards: a gallery of hundreds of photos does not spend the agent's
-/// 100 requests a minute again on every view. When the API answers 429 the proxy waits (Retry-After, at most 30 s)
-/// and asks again, so the browser sees a slow image instead of a broken one.
+/// 100 requests a minute again on every view. When the API answers 429 the proxy waits (Retry-After, at most a minute
+/// each time, three minutes in all) and asks again, so the browser sees a slow image instead of a broken one: a first
+/// view of a gallery larger than the limit fills as the limit's windows pass.
 /// </summary>
 internal sealed partial class MediaCache(DataApiClient api, string directory, TimeProvider time, ILogger<MediaCache> logger)
 {
-    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
+    /// <summary>How long one media request waits out the rate limit in all before it is answered 429.</summary>
+    internal static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(3);
     private readonly ConcurrentDictionary<string, Lazy<Task<Entry?>>> _fetches = new(StringComparer.Ordinal);
 
     /// <summary>A cached media file: its path and content type.</summary>
@@ -69,7 +71,7 @@ internal sealed partial class MediaCache(DataApiClient api, string directory, Ti
             }
             catch (RpcException ex) when (ex.Details?["status"]?.GetValue<int>() == 429 && waited < MaxWait)
             {
-                var wait = TimeSpan.FromSeconds(Math.Clamp(ex.Details?["retryAfter"]?.GetValue<int>() ?? 5, 1, 30));
+                var wait = TimeSpan.FromSeconds(Math.Clamp(ex.Details?["retryAfter"]?.GetValue<int>() ?? 5, 1, 60));
                 RateLimited(logger, mediaId, wait.TotalSeconds);
                 await Task.Delay(wait, time);
                 waited += wait;

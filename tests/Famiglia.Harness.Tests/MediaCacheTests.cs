@@ -31,6 +31,44 @@ public sealed class MediaCacheTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, (await cache.GetAsync("../etc/passwd", CancellationToken.None)).Status);
     }
 
+    [Fact]
+    public async Task Windows_of_the_limit_are_waited_out_for_up_to_three_minutes_then_the_429_goes_to_the_browser()
+    {
+        static HttpResponseMessage Limited() => new(HttpStatusCode.TooManyRequests) { Headers = { RetryAfter = new(TimeSpan.FromSeconds(60)) } };
+        var clock = new ImpatientClock();
+        var api = new ScriptedApi(Limited, Limited, Limited,
+            () => new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent([1]) { Headers = { ContentType = new("image/jpeg") } } });
+        var cache = new MediaCache(new DataApiClient(new HttpClient(api) { BaseAddress = new Uri("http://famiglia-web:3000") }),
+            _dir.Combine("media"), clock, NullLogger<MediaCache>.Instance);
+
+        // Three full windows (the rest of a 234-photo gallery after the first 100) and the image still comes.
+        Assert.Equal(HttpStatusCode.OK, (await cache.GetAsync("late", CancellationToken.None)).Status);
+        Assert.Equal(TimeSpan.FromMinutes(3), clock.Waited);
+
+        var never = new ScriptedApi(Limited);
+        cache = new MediaCache(new DataApiClient(new HttpClient(never) { BaseAddress = new Uri("http://famiglia-web:3000") }),
+            _dir.Combine("media"), clock, NullLogger<MediaCache>.Instance);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await cache.GetAsync("never", CancellationToken.None)).Status);
+        Assert.Equal(4, never.Calls);
+    }
+
+    /// <summary>Every timer fires at once; what was asked for is added up.</summary>
+    private sealed class ImpatientClock : TimeProvider
+    {
+        public TimeSpan Waited { get; private set; }
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            if (dueTime != Timeout.InfiniteTimeSpan)
+            {
+                Waited += dueTime;
+                dueTime = TimeSpan.Zero;
+            }
+
+            return new Timer(callback, state, dueTime, Timeout.InfiniteTimeSpan);
+        }
+    }
+
     private sealed class ScriptedApi(params Func<HttpResponseMessage>[] answers) : HttpMessageHandler
     {
         public int Calls { get; private set; }
