@@ -136,6 +136,48 @@ public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper ou
         await alice.PostFormAsync(page, "Delete");
     }
 
+    [Fact]
+    public async Task Creating_one_agent_more_than_the_kit_allows_a_group_is_refused_and_leaves_nothing_behind()
+    {
+        using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
+        var created = new List<string>();
+        try
+        {
+            // However many the group has already, the kit's limit (5) is reached within six.
+            for (var i = 0; i < 6; i++)
+            {
+                var name = $"Limit Echo {i}";
+                var (status, html) = await alice.PostFormPageAsync("/g/feldmans/r/photos/new", "Create", new()
+                {
+                    ["NewAgent.Name"] = name,
+                    ["NewAgent.Template"] = "echo",
+                });
+                if (status == HttpStatusCode.OK)
+                {
+                    Assert.Contains("as many agents as the Famiglia kit allows", html, StringComparison.Ordinal);
+                    Assert.DoesNotContain("could not be set up completely", html, StringComparison.Ordinal);
+                    Assert.Equal(0L, await WebDatabase.ScalarAsync(stack, $"SELECT COUNT(*) FROM AgentConfigs WHERE Name = '{name}'"));
+                    Assert.Equal(0L, await WebDatabase.ScalarAsync(stack, $"SELECT COUNT(*) FROM RoomDocuments WHERE Title = '{name}'"));
+                    Assert.Equal(0L, await WebDatabase.ScalarAsync(stack, $"SELECT COUNT(*) FROM ApiKeys k JOIN AgentConfigs a ON a.Id = k.AgentConfigId WHERE a.Name = '{name}'"));
+                    Assert.False(await stack.Ejabberd.Admin.AccountExistsAsync($"s-limit-echo-{i}", stack.Ejabberd.Host));
+                    return;
+                }
+
+                Assert.Equal(HttpStatusCode.Redirect, status);
+                created.Add((string)(await WebDatabase.ScalarAsync(stack, $"SELECT Id FROM AgentConfigs WHERE Name = '{name}'"))!);
+            }
+
+            Assert.Fail("six agents were created in one group; the kit allows five");
+        }
+        finally
+        {
+            foreach (var agentId in created)
+            {
+                await alice.PostFormAsync($"/g/feldmans/r/photos/{agentId}", "Delete");
+            }
+        }
+    }
+
     private static readonly string[] Kit = ["FAMIGLIA_API_KEY", "XMPP_USER", "XMPP_PASSWORD"];
 
     private static async Task<List<string>> SecretNamesAsync(HttpClient aegis, string appId, string[] except)

@@ -65,7 +65,21 @@ internal sealed partial class AgentLifecycle(
         agent.Document!.Title = name;
         await context.SaveChangesAsync(cancellationToken);
         Created(logger, name, room.Slug);
-        await ProvisionAsync(agent.Id, template, issued.Key, cancellationToken);
+        try
+        {
+            await ProvisionAsync(agent.Id, template, issued.Key, cancellationToken);
+        }
+        catch (AegisException ex) when (ex.Status == StatusCodes.Status409Conflict)
+        {
+            // The kit's max_agents_per_group, which aegisd keeps: undo the creation instead of leaving an agent that
+            // can never start.
+            await DeleteAsync(agent.Id, cancellationToken);
+            throw new AgentValidationException(new Dictionary<string, string[]>
+            {
+                [""] = ["The group already has as many agents as the Famiglia kit allows (max_agents_per_group); delete one to make room."],
+            });
+        }
+
         return await GetAsync(agent.Id, cancellationToken);
     }
 

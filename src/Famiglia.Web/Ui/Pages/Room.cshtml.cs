@@ -186,7 +186,7 @@ internal sealed partial class RoomModel(
             {
                 foreach (var message in messages)
                 {
-                    ModelState.AddModelError($"NewAgent.{char.ToUpperInvariant(field[0])}{field[1..]}", message);
+                    ModelState.AddModelError(field.Length == 0 ? string.Empty : $"NewAgent.{char.ToUpperInvariant(field[0])}{field[1..]}", message);
                 }
             }
 
