@@ -12,6 +12,10 @@ namespace Famiglia.TestKit;
 public static class FreePort
 {
     private const int Lowest = 10000;
+
+    /// <summary>Ports browsers refuse to load from (Chromium's and Firefox's restricted list; the rest lie below 10000):
+    /// a web server on one fails every browser test with <c>net::ERR_UNSAFE_PORT</c>.</summary>
+    private static readonly HashSet<int> UnsafeForBrowsers = [10080];
     private static readonly HashSet<int> Given = [];
     private static readonly int Highest = EphemeralLow() - 1;
 
@@ -27,7 +31,7 @@ public static class FreePort
             var port = Random.Shared.Next(Lowest, Highest + 1);
             lock (Given)
             {
-                if (Given.Contains(port) || !Bindable(port))
+                if (Given.Contains(port) || UnsafeForBrowsers.Contains(port) || !Bindable(port))
                 {
                     continue;
                 }
