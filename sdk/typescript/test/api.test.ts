@@ -40,9 +40,18 @@ test('group, room, rooms and post send their methods and parameters', async () =
   assert.deepEqual(await peer.answerNext('api.room', { id: 'r1', mucJid: 'photos@conference.x' }), {});
   assert.equal((await room).mucJid, 'photos@conference.x');
 
-  const rooms = peer.agent.api.rooms({ limit: 10 });
+  const page = peer.agent.api.roomsPage({ limit: 10 });
   assert.deepEqual(await peer.answerNext('api.rooms', { data: [{ id: 'r1' }], total: 1, hasMore: false }), { limit: 10 });
-  assert.equal((await rooms).data[0]?.id, 'r1');
+  assert.equal((await page).data[0]?.id, 'r1');
+
+  // rooms() as spec §8.2 has it: every room, the pages fetched one after another.
+  const rooms = peer.agent.api.rooms();
+  const first = Array.from({ length: 200 }, (_, i) => ({ id: `r${i}` }));
+  assert.deepEqual(await peer.answerNext('api.rooms', { data: first, total: 201, hasMore: true }), { limit: 200, offset: 0 });
+  assert.deepEqual(await peer.answerNext('api.rooms', { data: [{ id: 'r200' }], total: 201, hasMore: false }), { limit: 200, offset: 200 });
+  const all = await rooms;
+  assert.equal(all.length, 201);
+  assert.equal(all[200]?.id, 'r200');
 
   const one = peer.agent.api.post('p1');
   assert.deepEqual(await peer.answerNext('api.post', post), { postId: 'p1' });
@@ -67,20 +76,24 @@ test('chatHistory, documents, files, apps and appRecords send their parameters',
   await history;
 
   const documents = peer.agent.api.documents('r2');
-  assert.deepEqual(await peer.answerNext('api.documents', empty), { roomId: 'r2' });
-  await documents;
+  assert.deepEqual(await peer.answerNext('api.documents', { data: [{ id: 'd1' }], total: 1, hasMore: false }), { roomId: 'r2', limit: 200, offset: 0 });
+  assert.equal((await documents)[0]?.id, 'd1');
 
-  const ownDocuments = peer.agent.api.documents();
+  const ownDocuments = peer.agent.api.documentsPage();
   assert.deepEqual(await peer.answerNext('api.documents', empty), {});
   await ownDocuments;
 
-  const files = peer.agent.api.files('invoice', { limit: 3 });
+  const files = peer.agent.api.filesPage('invoice', { limit: 3 });
   assert.deepEqual(await peer.answerNext('api.files', empty), { q: 'invoice', limit: 3 });
   await files;
 
+  const everyFile = peer.agent.api.files('invoice');
+  assert.deepEqual(await peer.answerNext('api.files', empty), { q: 'invoice', limit: 200, offset: 0 });
+  assert.deepEqual(await everyFile, []);
+
   const apps = peer.agent.api.apps();
-  assert.deepEqual(await peer.answerNext('api.apps', { data: [{ id: 'a1', schema: { type: 'object' } }], total: 1, hasMore: false }), {});
-  assert.deepEqual((await apps).data[0]?.schema, { type: 'object' });
+  assert.deepEqual(await peer.answerNext('api.apps', { data: [{ id: 'a1', schema: { type: 'object' } }], total: 1, hasMore: false }), { limit: 200, offset: 0 });
+  assert.deepEqual((await apps)[0]?.schema, { type: 'object' });
 
   const records = peer.agent.api.appRecords('a1', { offset: 50 });
   assert.deepEqual(await peer.answerNext('api.appRecords', { data: [{ id: 'rec1', data: { done: true } }], total: 51, hasMore: false }), {
