@@ -21,10 +21,12 @@ public sealed class AgentDataApi
     public Task<RoomInfo> RoomAsync(CancellationToken cancellationToken = default) =>
         _agent.InvokeAsync("api.room", NoParams, AgentJsonContext.Default.EmptyParams, AgentJsonContext.Default.RoomInfo, cancellationToken);
 
-    /// <summary>The rooms of the group, by slug (the API's first page).</summary>
+    /// <summary>A page of the group's rooms, by slug.</summary>
+    /// <param name="page">Paging; null for the first 50.</param>
     /// <param name="cancellationToken">Stops waiting for the answer.</param>
-    public Task<Paginated<RoomInfo>> RoomsAsync(CancellationToken cancellationToken = default) =>
-        _agent.InvokeAsync("api.rooms", NoParams, AgentJsonContext.Default.EmptyParams, AgentJsonContext.Default.PaginatedRoomInfo, cancellationToken);
+    public Task<Paginated<RoomInfo>> RoomsAsync(PageQuery? page = null, CancellationToken cancellationToken = default) =>
+        _agent.InvokeAsync(
+            "api.rooms", new PageParams(page?.Limit, page?.Offset), AgentJsonContext.Default.PageParams, AgentJsonContext.Default.PaginatedRoomInfo, cancellationToken);
 
     /// <summary>A page of the group's feed, newest first. Media URLs are canvas-relative (<c>_media/{id}</c>).</summary>
     /// <param name="query">Type filter and paging; null for the first 50 posts of any type.</param>
@@ -59,12 +61,17 @@ public sealed class AgentDataApi
         _agent.InvokeAsync(
             "api.chatHistory", query ?? new ChatQuery(), AgentJsonContext.Default.ChatQuery, AgentJsonContext.Default.PaginatedChatMessage, cancellationToken);
 
-    /// <summary>The documents (tabs) of a room, oldest first (the API's first page).</summary>
+    /// <summary>A page of a room's documents (tabs), oldest first.</summary>
     /// <param name="roomId">The room; the agent's own room when null.</param>
+    /// <param name="page">Paging; null for the first 50.</param>
     /// <param name="cancellationToken">Stops waiting for the answer.</param>
-    public Task<Paginated<Document>> DocumentsAsync(string? roomId = null, CancellationToken cancellationToken = default) =>
+    public Task<Paginated<Document>> DocumentsAsync(string? roomId = null, PageQuery? page = null, CancellationToken cancellationToken = default) =>
         _agent.InvokeAsync(
-            "api.documents", new DocumentsParams(roomId), AgentJsonContext.Default.DocumentsParams, AgentJsonContext.Default.PaginatedDocument, cancellationToken);
+            "api.documents",
+            new DocumentsParams(roomId, page?.Limit, page?.Offset),
+            AgentJsonContext.Default.DocumentsParams,
+            AgentJsonContext.Default.PaginatedDocument,
+            cancellationToken);
 
     /// <summary>Full-text search over the group's files (name and content), best match first; an empty query lists
     /// every file by name.</summary>
@@ -79,10 +86,12 @@ public sealed class AgentDataApi
             "api.files", new FilesParams(query, limit, offset), AgentJsonContext.Default.FilesParams, AgentJsonContext.Default.PaginatedFileResult, cancellationToken);
     }
 
-    /// <summary>The group's apps and their record schemas, oldest first (the API's first page).</summary>
+    /// <summary>A page of the group's apps and their record schemas, oldest first.</summary>
+    /// <param name="page">Paging; null for the first 50.</param>
     /// <param name="cancellationToken">Stops waiting for the answer.</param>
-    public Task<Paginated<App>> AppsAsync(CancellationToken cancellationToken = default) =>
-        _agent.InvokeAsync("api.apps", NoParams, AgentJsonContext.Default.EmptyParams, AgentJsonContext.Default.PaginatedApp, cancellationToken);
+    public Task<Paginated<App>> AppsAsync(PageQuery? page = null, CancellationToken cancellationToken = default) =>
+        _agent.InvokeAsync(
+            "api.apps", new PageParams(page?.Limit, page?.Offset), AgentJsonContext.Default.PageParams, AgentJsonContext.Default.PaginatedApp, cancellationToken);
 
     /// <summary>A page of an app's records, oldest first.</summary>
     /// <param name="appId">The app's id (<see cref="App.Id"/>).</param>

@@ -90,8 +90,10 @@ public sealed class AgentDataApiTests
 
         var own = peer.Agent.Api.RoomAsync();
         await peer.RespondAsync(await peer.ExpectRequestAsync("api.room"), room);
-        var all = peer.Agent.Api.RoomsAsync();
-        await peer.RespondAsync(await peer.ExpectRequestAsync("api.rooms"), $$"""{"data":[{{room}}],"total":1,"hasMore":false}""");
+        var all = peer.Agent.Api.RoomsAsync(new PageQuery { Limit = 10 });
+        var roomsRequest = await peer.ExpectRequestAsync("api.rooms");
+        Assert.Equal("""{"limit":10}""", roomsRequest.GetProperty("params").GetRawText());
+        await peer.RespondAsync(roomsRequest, $$"""{"data":[{{room}}],"total":1,"hasMore":false}""");
 
         Assert.Equal("PARTICIPANTS_ONLY", (await own.WaitAsync(HarnessPeer.Timeout)).Visibility);
         Assert.Equal("alice", Assert.Single((await all.WaitAsync(HarnessPeer.Timeout)).Data).Participants[0].Handle);
@@ -164,12 +166,12 @@ public sealed class AgentDataApiTests
             {"data":[{"id":"doc_1","roomId":"room_1","type":"AGENT","title":"Photo agent","crdtKey":"clx_doc_key","createdAt":"2026-11-01T00:00:00Z","updatedAt":"2026-11-02T00:00:00Z"}],
              "total":1,"hasMore":false}
             """);
-        var other = peer.Agent.Api.DocumentsAsync("room_2");
+        var other = peer.Agent.Api.DocumentsAsync("room_2", new PageQuery { Limit = 200, Offset = 50 });
         var otherRequest = await peer.ExpectRequestAsync("api.documents");
         await peer.RespondAsync(otherRequest, """{"data":[],"total":0,"hasMore":false}""");
 
         Assert.Equal("{}", ownRequest.GetProperty("params").GetRawText());
-        Assert.Equal("""{"roomId":"room_2"}""", otherRequest.GetProperty("params").GetRawText());
+        Assert.Equal("""{"roomId":"room_2","limit":200,"offset":50}""", otherRequest.GetProperty("params").GetRawText());
         Assert.Equal("AGENT", Assert.Single((await own.WaitAsync(HarnessPeer.Timeout)).Data).Type);
         Assert.Empty((await other.WaitAsync(HarnessPeer.Timeout)).Data);
     }
@@ -197,8 +199,10 @@ public sealed class AgentDataApiTests
         await using var peer = new HarnessPeer();
         await peer.StartAgentAsync();
 
-        var apps = peer.Agent.Api.AppsAsync();
-        await peer.RespondAsync(await peer.ExpectRequestAsync("api.apps"), """
+        var apps = peer.Agent.Api.AppsAsync(new PageQuery { Offset = 50 });
+        var appsRequest = await peer.ExpectRequestAsync("api.apps");
+        Assert.Equal("""{"offset":50}""", appsRequest.GetProperty("params").GetRawText());
+        await peer.RespondAsync(appsRequest, """
             {"data":[{"id":"app_1","name":"Groceries","documentId":"doc_2","schema":{"type":"object","properties":{"item":{"type":"string"}}},"createdAt":"2026-11-01T00:00:00Z"}],
              "total":1,"hasMore":false}
             """);

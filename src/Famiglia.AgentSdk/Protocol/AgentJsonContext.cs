@@ -16,6 +16,7 @@ namespace Famiglia.AgentSdk.Protocol;
 [JsonSerializable(typeof(MediaParams))]
 [JsonSerializable(typeof(MediaResult))]
 [JsonSerializable(typeof(DocumentsParams))]
+[JsonSerializable(typeof(PageParams))]
 [JsonSerializable(typeof(FilesParams))]
 [JsonSerializable(typeof(AppRecordsParams))]
 [JsonSerializable(typeof(FeedQuery))]

@@ -20,7 +20,9 @@ internal sealed record MediaParams(string MediaId);
 
 internal sealed record MediaResult(string ContentType, byte[]? Base64);
 
-internal sealed record DocumentsParams(string? RoomId);
+internal sealed record DocumentsParams(string? RoomId, int? Limit, int? Offset);
+
+internal sealed record PageParams(int? Limit, int? Offset);
 
 internal sealed record FilesParams(string Q, int? Limit, int? Offset);
 
