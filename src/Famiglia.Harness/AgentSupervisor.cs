@@ -64,10 +64,10 @@ internal sealed partial class AgentSupervisor(
         var failures = 0;
         while (!stopping.IsCancellationRequested)
         {
-            var command = ResolveCommand();
+            var command = ResolveCommand(settings);
             if (command is null)
             {
-                Problem = "no agent to run: set AGENT_COMMAND or provide /agent/index.js or /agent/run";
+                Problem = "no agent to run: set AGENT_COMMAND or AGENT_DEFAULT_COMMAND, or publish /agent/index.js or /agent/run";
                 NoAgent(logger);
                 return;
             }
@@ -117,13 +117,16 @@ internal sealed partial class AgentSupervisor(
         }
     }
 
-    private IReadOnlyList<string>? ResolveCommand()
+    /// <summary>What the harness runs: <c>AGENT_COMMAND</c>, else the published agent (<c>/agent/index.js</c> with node,
+    /// else <c>/agent/run</c>), else the template's <c>AGENT_DEFAULT_COMMAND</c>; null when there is nothing.</summary>
+    internal static IReadOnlyList<string>? ResolveCommand(HarnessSettings settings)
     {
         if (settings.AgentCommand is { Count: > 0 } command)
         {
             return command;
         }
 
+        // A published agent (the app's release at /agent) replaces the template the app was made with.
         var script = Path.Combine(settings.AgentDirectory, "index.js");
         if (File.Exists(script))
         {
@@ -131,7 +134,12 @@ internal sealed partial class AgentSupervisor(
         }
 
         var run = Path.Combine(settings.AgentDirectory, "run");
-        return File.Exists(run) ? [run] : null;
+        if (File.Exists(run))
+        {
+            return [run];
+        }
+
+        return settings.DefaultAgentCommand is { Count: > 0 } template ? template : null;
     }
 
     private async Task<int> RunOnceAsync(IReadOnlyList<string> command, CancellationToken stopping)
@@ -436,7 +444,7 @@ internal sealed partial class AgentSupervisor(
     [LoggerMessage(Level = LogLevel.Error, Message = "could not start the agent {Command}: {Error}")]
     private static partial void StartFailed(ILogger logger, string command, string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "no agent to run: set AGENT_COMMAND or provide /agent/index.js or /agent/run")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "no agent to run: set AGENT_COMMAND or AGENT_DEFAULT_COMMAND, or publish /agent/index.js or /agent/run")]
     private static partial void NoAgent(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "agent protocol violation: {What}; restarting the agent")]

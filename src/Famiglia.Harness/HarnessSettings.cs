@@ -28,8 +28,12 @@ internal sealed partial record HarnessSettings
     public required Uri ApiUrl { get; init; }
     public required string ApiKey { get; init; }
 
-    /// <summary>The agent command line, or null for the template default.</summary>
+    /// <summary>The agent command line (<c>AGENT_COMMAND</c>): it wins over a published agent in /agent; null when not set.</summary>
     public IReadOnlyList<string>? AgentCommand { get; init; }
+
+    /// <summary>The command line when there is neither <see cref="AgentCommand"/> nor a published agent
+    /// (<c>AGENT_DEFAULT_COMMAND</c>, the template's); null when not set.</summary>
+    public IReadOnlyList<string>? DefaultAgentCommand { get; init; }
 
     public required string CanvasDirectory { get; init; }
     public required string WorkspaceDirectory { get; init; }
@@ -129,16 +133,25 @@ internal sealed partial record HarnessSettings
             errors.Add($"HEARTBEAT_SECONDS '{heartbeat}' is not a number of seconds between 0 and 3600");
         }
 
-        var command = Optional("AGENT_COMMAND", "");
-        IReadOnlyList<string>? commandLine = null;
-        if (command.Length > 0)
+        IReadOnlyList<string>? Command(string name)
         {
-            commandLine = CommandLine.Split(command);
-            if (commandLine.Count == 0)
+            var command = Optional(name, "");
+            if (command.Length == 0)
             {
-                errors.Add("AGENT_COMMAND has unbalanced quotes");
+                return null;
             }
+
+            var words = CommandLine.Split(command);
+            if (words.Count == 0)
+            {
+                errors.Add($"{name} has unbalanced quotes");
+            }
+
+            return words;
         }
+
+        var commandLine = Command("AGENT_COMMAND");
+        var defaultCommandLine = Command("AGENT_DEFAULT_COMMAND");
 
         var deliver = Optional("FAMIGLIA_DELIVER_AGENT_MESSAGES", "false");
         if (!bool.TryParse(deliver, out var deliverAgentMessages))
@@ -166,6 +179,7 @@ internal sealed partial record HarnessSettings
             ApiUrl = apiUrl!,
             ApiKey = apiKey,
             AgentCommand = commandLine,
+            DefaultAgentCommand = defaultCommandLine,
             CanvasDirectory = Optional("CANVAS_DIR", "/canvas"),
             WorkspaceDirectory = Optional("WORKSPACE_DIR", "/workspace"),
             AgentDirectory = Optional("AGENT_DIR", "/agent"),

@@ -36,7 +36,7 @@ internal sealed partial record AgentAppConfig
     /// <summary>A key of the settings' templates; null when the agent brings its own command or none.</summary>
     public string? Template { get; init; }
 
-    /// <summary>The command line the harness starts the agent with; overrides <see cref="Template"/>.</summary>
+    /// <summary>The command line the harness starts the agent with; overrides a published agent and <see cref="Template"/>.</summary>
     public string? AgentCommand { get; init; }
 
     /// <summary>The room's MUC: <c>{roomSlug}.{groupSlug}@conference.{host}</c>.</summary>
@@ -45,9 +45,9 @@ internal sealed partial record AgentAppConfig
     /// <summary>The agent's nick in the room, spec §6.1: <c>s-photo-agent</c> is <c>@s:photo-agent@{host}</c>.</summary>
     public string Nick(string xmppHost) => $"@s:{Slug[SlugPrefix.Length..]}@{xmppHost}";
 
-    /// <summary>The agent command: <see cref="AgentCommand"/>, else the template's, else null (the harness's default).</summary>
-    public string? Command(KitSettings settings) =>
-        AgentCommand ?? (Template is null ? null : settings.Templates[Template]);
+    /// <summary>The template's command line: what the harness runs when the app has neither an
+    /// <see cref="AgentCommand"/> nor a published agent (<c>/agent/index.js</c> or <c>/agent/run</c>); null without a template.</summary>
+    public string? TemplateCommand(KitSettings settings) => Template is null ? null : settings.Templates[Template];
 
     /// <summary>Reads and checks a config; each problem is added to <paramref name="errors"/> starting with the field's name.</summary>
     /// <returns>The config, or null when it has problems.</returns>

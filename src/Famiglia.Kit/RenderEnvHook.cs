@@ -51,9 +51,16 @@ internal static class RenderEnvHook
         }
 
         env["FAMIGLIA_API_URL"] = settings.ApiUrl.OriginalString;
-        if (config.Command(settings) is { } command)
+        // The harness runs AGENT_COMMAND, else the published agent (/agent), else the template's AGENT_DEFAULT_COMMAND:
+        // publishing one's own agent to an app made from a template replaces the template.
+        if (config.AgentCommand is { } command)
         {
             env["AGENT_COMMAND"] = command;
+        }
+
+        if (config.TemplateCommand(settings) is { } templateCommand)
+        {
+            env["AGENT_DEFAULT_COMMAND"] = templateCommand;
         }
 
         return env;

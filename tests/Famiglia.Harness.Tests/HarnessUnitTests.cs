@@ -310,6 +310,30 @@ public sealed class HarnessSettingsTests
     }
 
     [Fact]
+    public void AGENT_COMMAND_wins_then_a_published_agent_then_the_templates_default()
+    {
+        using var dir = TempDirectory.Create("agent-dir-");
+        var env = Valid();
+        env["AGENT_DIR"] = dir.Path;
+        env["AGENT_DEFAULT_COMMAND"] = "/opt/famiglia/templates/echo/echo-agent";
+        Assert.Equal(["/opt/famiglia/templates/echo/echo-agent"], AgentSupervisor.ResolveCommand(HarnessSettings.FromEnvironment(env)));
+
+        File.WriteAllText(dir.Combine("run"), "#!/bin/sh\n");
+        Assert.Equal([dir.Combine("run")], AgentSupervisor.ResolveCommand(HarnessSettings.FromEnvironment(env)));
+        File.WriteAllText(dir.Combine("index.js"), "");
+        Assert.Equal(["node", dir.Combine("index.js")], AgentSupervisor.ResolveCommand(HarnessSettings.FromEnvironment(env)));
+
+        env["AGENT_COMMAND"] = "python3 'my agent.py'";
+        Assert.Equal(["python3", "my agent.py"], AgentSupervisor.ResolveCommand(HarnessSettings.FromEnvironment(env)));
+
+        env.Remove("AGENT_COMMAND");
+        env.Remove("AGENT_DEFAULT_COMMAND");
+        File.Delete(dir.Combine("run"));
+        File.Delete(dir.Combine("index.js"));
+        Assert.Null(AgentSupervisor.ResolveCommand(HarnessSettings.FromEnvironment(env)));
+    }
+
+    [Fact]
     public void Every_problem_is_named_and_no_secret_value_is_shown()
     {
         var env = Valid();

@@ -84,15 +84,14 @@ public sealed class AgentAppConfigTests
     }
 
     [Fact]
-    public void The_nick_drops_the_s_prefix_and_the_agent_command_prefers_agentCommand_over_the_template()
+    public void The_nick_drops_the_s_prefix_and_the_template_gives_the_default_command()
     {
         var errors = new List<string>();
         var config = AgentAppConfig.Read(Parse(Config(slug: "s-photo-agent")), Settings, errors)!;
         Assert.Equal("@s:photo-agent@dev1.localhost", config.Nick("dev1.localhost"));
         Assert.Equal("photos.feldmans@conference.dev1.localhost", config.MucJid("dev1.localhost"));
-        Assert.Equal(KitWorld.EchoCommand, config.Command(Settings));
-        Assert.Equal("node /agent/main.js", (config with { AgentCommand = "node /agent/main.js" }).Command(Settings));
-        Assert.Null((config with { Template = null }).Command(Settings));
+        Assert.Equal(KitWorld.EchoCommand, config.TemplateCommand(Settings));
+        Assert.Null((config with { Template = null }).TemplateCommand(Settings));
     }
 
     private static string Config(string name = "Photo Agent", string slug = "s-photo-agent") => JsonSerializer.Serialize(new

@@ -37,14 +37,14 @@ public sealed class RenderEnvHookTests(KitWorld world)
             ["FAMIGLIA_ROOM_ID"] = world.PhotosRoomId,
             ["FAMIGLIA_THREAD"] = "doc_0193a7c2e5f0",
             ["FAMIGLIA_API_URL"] = "http://famiglia-web:3000",
-            ["AGENT_COMMAND"] = KitWorld.PhotoLibraryCommand,
+            ["AGENT_DEFAULT_COMMAND"] = KitWorld.PhotoLibraryCommand,
         };
         Assert.Equal(expected.OrderBy(e => e.Key, StringComparer.Ordinal), env.OrderBy(e => e.Key, StringComparer.Ordinal));
         AssertNoSecret(env);
     }
 
     [Fact]
-    public async Task AgentCommand_overrides_the_template_and_without_either_there_is_no_AGENT_COMMAND()
+    public async Task AgentCommand_is_AGENT_COMMAND_the_template_AGENT_DEFAULT_COMMAND_and_without_either_there_is_neither()
     {
         var custom = world.Config("Custom Agent", "s-custom-agent", template: "echo");
         custom["agentCommand"] = "node /agent/custom.js --verbose";
@@ -55,7 +55,9 @@ public sealed class RenderEnvHookTests(KitWorld world)
         var bareEnv = await world.Hooks.RenderEnvAsync(Canvas(bare), Secrets, AegisEnv);
 
         Assert.Equal("node /agent/custom.js --verbose", customEnv["AGENT_COMMAND"]);
+        Assert.Equal(KitWorld.EchoCommand, customEnv["AGENT_DEFAULT_COMMAND"]);
         Assert.False(bareEnv.ContainsKey("AGENT_COMMAND"));
+        Assert.False(bareEnv.ContainsKey("AGENT_DEFAULT_COMMAND"));
         Assert.False(bareEnv.ContainsKey("FAMIGLIA_THREAD"));
         Assert.Equal("@s:bare-agent@dev1.localhost", bareEnv["XMPP_NICK"]);
     }

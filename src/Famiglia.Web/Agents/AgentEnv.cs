@@ -10,7 +10,7 @@ internal static partial class AgentEnv
     public static readonly IReadOnlySet<string> Reserved = new HashSet<string>(StringComparer.Ordinal)
     {
         "FAMIGLIA_API_KEY", "FAMIGLIA_API_URL", "FAMIGLIA_GROUP_ID", "FAMIGLIA_ROOM_ID", "FAMIGLIA_THREAD", "XMPP_USER",
-        "XMPP_PASSWORD", "XMPP_SERVICE", "XMPP_DOMAIN", "XMPP_MUC_JID", "XMPP_NICK", "AGENT_COMMAND", "PATH",
+        "XMPP_PASSWORD", "XMPP_SERVICE", "XMPP_DOMAIN", "XMPP_MUC_JID", "XMPP_NICK", "AGENT_COMMAND", "AGENT_DEFAULT_COMMAND", "PATH",
         "AEGIS_APP_ID", "AEGIS_INSTANCE_ID", "AEGIS_RELEASE_ID", "AEGIS_RELEASE_VERSION",
     };
 
