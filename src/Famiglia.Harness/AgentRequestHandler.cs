@@ -65,7 +65,13 @@ internal sealed class AgentRequestHandler(HarnessSettings settings, RoomLink roo
             case "canvas.delete":
                 {
                     var path = RequiredString(p, "path");
-                    return new JsonObject { ["path"] = path, ["deleted"] = Canvas(() => canvas.Delete(path)) };
+                    var deleted = Canvas(() => canvas.Delete(path));
+                    if (deleted)
+                    {
+                        canvas.Changed();
+                    }
+
+                    return new JsonObject { ["path"] = path, ["deleted"] = deleted };
                 }
 
             case "canvas.bumpVersion":
@@ -100,6 +106,7 @@ internal sealed class AgentRequestHandler(HarnessSettings settings, RoomLink roo
         }
 
         await CanvasAsync(() => canvas.WriteAsync(path, bytes, cancellationToken));
+        canvas.Changed();
         return new JsonObject { ["path"] = path, ["size"] = bytes.Length };
     }
 

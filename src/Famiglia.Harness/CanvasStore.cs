@@ -5,23 +5,43 @@ namespace Famiglia.Harness;
 /// <summary>
 /// The canvas directory: the only place agent requests can write, so every path is checked here. Writes are atomic
 /// (temporary file, then rename). The version counter starts at 1 and only grows; bumps reach subscribers at once.
+/// What the agent changes bumps the version by itself once its writes settle, unless the agent bumps it first: an
+/// agent that only writes (as spec §8.1's example does) still reloads the open tabs.
 /// </summary>
 internal sealed class CanvasStore
 {
+    /// <summary>How long after the agent's last write or delete the version is bumped for it.</summary>
+    public static readonly TimeSpan SettleTime = TimeSpan.FromMilliseconds(300);
+
     private readonly string _root;
     private readonly Lock _gate = new();
     private readonly List<Action<long>> _subscribers = [];
+    private readonly ITimer _settled;
+    private readonly TimeSpan _settleTime;
     private long _version = 1;
+    private bool _changed;
 
-    public CanvasStore(string root)
+    public CanvasStore(string root, TimeProvider? time = null, TimeSpan? settleTime = null)
     {
         var full = Path.GetFullPath(Directory.CreateDirectory(root).FullName);
         _root = RealPath(full) ?? full;
+        _settleTime = settleTime ?? SettleTime;
+        _settled = (time ?? TimeProvider.System).CreateTimer(_ => BumpIfChanged(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public string Root => _root;
 
     public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>The agent wrote or deleted a file: the version is bumped once its changes settle, unless it bumps first.</summary>
+    public void Changed()
+    {
+        lock (_gate)
+        {
+            _changed = true;
+            _settled.Change(_settleTime, Timeout.InfiniteTimeSpan);
+        }
+    }
 
     /// <summary>Bumps the version and tells every subscriber.</summary>
     public long BumpVersion()
@@ -30,6 +50,7 @@ internal sealed class CanvasStore
         Action<long>[] subscribers;
         lock (_gate)
         {
+            _changed = false;
             subscribers = [.. _subscribers];
         }
 
@@ -39,6 +60,19 @@ internal sealed class CanvasStore
         }
 
         return version;
+    }
+
+    private void BumpIfChanged()
+    {
+        lock (_gate)
+        {
+            if (!_changed)
+            {
+                return;
+            }
+        }
+
+        BumpVersion();
     }
 
     /// <summary>Calls <paramref name="onBump"/> with the new version after every bump until disposed.</summary>

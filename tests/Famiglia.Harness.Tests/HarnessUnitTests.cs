@@ -66,6 +66,23 @@ public sealed class CanvasStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_write_bumps_the_version_once_writes_settle_unless_the_agent_bumps_first()
+    {
+        var store = new CanvasStore(_dir.Combine("canvas"), TimeProvider.System, TimeSpan.FromMilliseconds(20));
+        var bumped = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = store.Subscribe(v => bumped.TrySetResult(v));
+        store.Changed();
+        store.Changed();
+        Assert.Equal(2, await bumped.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        // The agent bumps itself right after writing: no second bump for the same writes.
+        store.Changed();
+        Assert.Equal(3, store.BumpVersion());
+        await Task.Delay(200);
+        Assert.Equal(3, store.Version);
+    }
+
+    [Fact]
     public void Version_bumps_reach_subscribers_until_they_unsubscribe()
     {
         var store = new CanvasStore(_dir.Combine("canvas"));
