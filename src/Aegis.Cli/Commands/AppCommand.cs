@@ -10,7 +10,7 @@ internal static class AppCommand
         AppCreateCommand.Create(globals),
         AppPublishCommand.Create(globals),
         AppServeCommand.Create(globals),
-        AppUnserveCommand.Create(globals),
+        AppServeCommand.CreateUnserve(globals),
         AppReleasesCommand.Create(globals),
         AppSecretsCommand.Create(globals),
     };
