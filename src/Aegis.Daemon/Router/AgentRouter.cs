@@ -23,6 +23,8 @@ namespace Aegis.Daemon.Router;
 /// </summary>
 internal sealed partial class AgentRouter : IDisposable
 {
+    private const string NotServed = "App not served";
+
     private readonly IHttpForwarder _forwarder;
     private readonly RouteTable _routes;
     private readonly InstanceManager _instances;
@@ -191,7 +193,7 @@ internal sealed partial class AgentRouter : IDisposable
 
             if (!app.Served)
             {
-                throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "App not served", $"{appId} is not running and not served, so a request does not wake it (aegis app serve).");
+                throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, NotServed, $"{appId} is not running and not served, so a request does not wake it (aegis app serve).");
             }
 
             while (true)
@@ -211,7 +213,7 @@ internal sealed partial class AgentRouter : IDisposable
             WakeWaited(activity, "not_found", started, problem);
             await WriteProblemAsync(context, problem.Status, problem.Title, problem.Message);
         }
-        catch (ApiProblem problem) when (problem.Title == "App not served")
+        catch (ApiProblem problem) when (problem.Title == NotServed)
         {
             // No Retry-After: waiting does not help until someone serves it again.
             WakeWaited(activity, "not_served", started);
