@@ -98,6 +98,13 @@ internal sealed partial class AegisEventsListener(
             return;
         }
 
+        // Nor does an instance starting or running after the person stopped the agent: aegisd may report an instance's
+        // start after its terminate was asked for, and the app is no longer served, so nothing of ours wakes it again.
+        if (status is not (AgentStatus.STOPPED or AgentStatus.ERROR) && !AgentLifecycle.WantsRunning(agent))
+        {
+            return;
+        }
+
         var changed = agent.Status != status;
         agent.Status = status;
         agent.AegisInstanceId = status is AgentStatus.STOPPED or AgentStatus.ERROR ? null : e.InstanceId;
