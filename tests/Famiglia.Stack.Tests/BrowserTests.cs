@@ -95,7 +95,8 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
         await Expect(page.GetByTestId("start")).ToBeEnabledAsync();
         await Expect(page.GetByTestId("stop")).ToBeDisabledAsync();
         await Expect(page.GetByTestId("canvas-placeholder")).ToContainTextAsync("Photo Library is stopped.");
-        await Expect(page.Locator("iframe.canvas")).ToHaveCountAsync(0);
+        await Expect(page.Locator("iframe.canvas")).ToBeHiddenAsync();
+        Assert.Null(await page.Locator("iframe.canvas").GetAttributeAsync("src"));
         await page.ReloadAsync();
         await Expect(page.GetByTestId("chat")).ToHaveAttributeAsync("data-ready", "true");
         await Expect(page.GetByTestId("canvas-placeholder")).ToContainTextAsync("answered when it starts");
@@ -109,7 +110,8 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
         await other.ReloadAsync();
         await other.GetByTestId("start").ClickAsync();
         await Expect(page.GetByTestId("agent-status")).ToHaveTextAsync("running", new() { Timeout = Patient });
-        await Expect(page.Locator("iframe.canvas")).ToHaveCountAsync(1);
+        await Expect(page.Locator("iframe.canvas")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("canvas-placeholder")).ToBeHiddenAsync();
         await other.CloseAsync();
         await Expect(messages.Filter(new() { HasText = "Ask me to build a photo library" }).Locator(".author")).ToHaveTextAsync("Photo Library", new() { Timeout = Patient });
         await Expect(messages.Filter(new() { HasText = "Found 234 photos!" })).ToHaveCountAsync(1);

@@ -58,35 +58,22 @@
     for (const button of document.querySelectorAll(`[data-agent-stop="${CSS.escape(s.agentId)}"]`)) {
       button.disabled = s.status === 'STOPPED';
     }
-    // A stopped agent's canvas goes (its page would keep reconnecting to an agent that is not woken); a started one's
-    // comes back. The same choice as the page's markup.
-    const canvas = document.querySelector(`[data-agent-canvas="${CSS.escape(s.agentId)}"]`);
-    if (canvas && s.status === 'STOPPED' && canvas.tagName === 'IFRAME') {
-      const placeholder = document.createElement('div');
-      placeholder.className = 'canvas placeholder';
-      placeholder.dataset.testid = 'canvas-placeholder';
-      placeholder.dataset.agentCanvas = s.agentId;
-      placeholder.dataset.agentName = canvas.dataset.agentName;
-      placeholder.dataset.src = canvas.src;
-      placeholder.textContent = `${canvas.dataset.agentName} is stopped. Start it to see its canvas; what is written here meanwhile is answered when it starts.`;
-      canvas.replaceWith(placeholder);
-    } else if (canvas && canvas.dataset.src && ['STARTING', 'RUNNING'].includes(s.status) && canvas.tagName !== 'IFRAME') {
-      const frame = document.createElement('iframe');
-      frame.className = 'canvas';
-      frame.dataset.testid = 'canvas';
-      frame.dataset.agentCanvas = s.agentId;
-      frame.dataset.agentName = canvas.dataset.agentName;
-      frame.title = `${canvas.dataset.agentName} canvas`;
-      frame.sandbox = 'allow-scripts';
-      frame.referrerPolicy = 'no-referrer';
-      frame.src = canvas.dataset.src;
-      canvas.replaceWith(frame);
+    // A stopped agent's canvas gives way to the placeholder (its page would keep reconnecting to an agent that is not
+    // woken); a started one's comes back. The same choice as the page's markup.
+    const frame = document.querySelector(`iframe[data-agent-canvas="${CSS.escape(s.agentId)}"]`);
+    const placeholder = document.querySelector(`[data-agent-placeholder="${CSS.escape(s.agentId)}"]`);
+    const stopped = s.status === 'STOPPED';
+    if (frame && placeholder && (stopped || ['STARTING', 'RUNNING'].includes(s.status)) && frame.hidden !== stopped) {
+      frame.hidden = stopped;
+      placeholder.hidden = !stopped;
+      if (stopped) frame.removeAttribute('src');
+      else frame.src = frame.dataset.src;
     }
   });
   connection.on('canvasVersion', (v) => {
     if (v.agentId !== agentId) return;
     const frame = document.querySelector('iframe.canvas');
-    if (frame) frame.src = frame.src; // reload the canvas on a version bump
+    if (frame && !frame.hidden) frame.src = frame.src; // reload the canvas on a version bump
   });
 
   const join = async () => {
