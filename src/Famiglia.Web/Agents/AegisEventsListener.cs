@@ -98,9 +98,10 @@ internal sealed partial class AegisEventsListener(
             return;
         }
 
-        // Nor does an instance starting or running after the person stopped the agent: aegisd may report an instance's
-        // start after its terminate was asked for, and the app is no longer served, so nothing of ours wakes it again.
-        if (status is not (AgentStatus.STOPPED or AgentStatus.ERROR) && !AgentLifecycle.WantsRunning(agent))
+        // Nor does anything aegisd reports after the person stopped the agent: it may still report the instances' starts
+        // and ends (a start after its terminate was asked for, an error as the terminate kills it), and the app is no
+        // longer served, so nothing of ours wakes it again. A stopped agent stays STOPPED until someone starts it.
+        if (!AgentLifecycle.WantsRunning(agent))
         {
             return;
         }
