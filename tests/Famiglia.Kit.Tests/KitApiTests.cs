@@ -98,5 +98,11 @@ public sealed class KitApiTests(KitWorld world)
         Assert.Equal(["appId", "version"], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order());
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+
+        // aegisd numbers releases: anything else cannot be rolled out.
+        using var notANumber = await client.PostAsJsonAsync("/api/kit/published", new { appId = "app_nobody", version = "v2-beta", artifacts = Array.Empty<string>() });
+        Assert.Equal(HttpStatusCode.BadRequest, notANumber.StatusCode);
+        var notANumberProblem = await notANumber.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("'v2-beta'", notANumberProblem.GetProperty("errors").GetProperty("version")[0].GetString(), StringComparison.Ordinal);
     }
 }

@@ -49,6 +49,8 @@ public sealed class FamigliaStack : IAsyncLifetime
             $"--Famiglia:Aegis:Url=http://127.0.0.1:{aegisPort}",
             $"--Famiglia:Aegis:TokenFile={Path.Combine(aegisDir, "token")}",
             $"--Famiglia:Aegis:PublicUrl=http://localhost:{aegisPort}",
+            // What famiglia-web did with each agent (created, moved to a release, deleted), for the tests to read.
+            "--Logging:LogLevel:Famiglia.Web.Agents.AgentLifecycle=Information",
         ]);
         Aegis = await AegisDaemonProcess.StartAsync(aegisDir, aegisPort, settings:
         [

@@ -83,12 +83,24 @@ internal sealed class AegisClient(HttpClient http, IOptions<AegisOptions> option
         return true;
     }
 
-    /// <summary>Boots, resumes or restores the app's instance; returns its id and state.</summary>
-    public async Task<(string InstanceId, string State)> EnsureAsync(string appId, CancellationToken cancellationToken)
+    /// <summary>Boots, resumes or restores the app's instance; returns its id and state. With <paramref name="releaseId"/>,
+    /// a live instance on another release is replaced by one on that release.</summary>
+    public async Task<(string InstanceId, string State)> EnsureAsync(string appId, string? releaseId, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(HttpMethod.Post, "/v1/instances/ensure", new { appId }, cancellationToken);
+        using var response = await SendAsync(HttpMethod.Post, "/v1/instances/ensure", new { appId, releaseId }, cancellationToken);
         using var json = await ReadJsonAsync(response, cancellationToken);
         return (json.RootElement.GetProperty("instanceId").GetString()!, json.RootElement.GetProperty("state").GetString()!);
+    }
+
+    /// <summary>The id of the app's release with this version; null when there is none (pruned, or never published).</summary>
+    public async Task<string?> ReleaseIdAsync(string appId, int version, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"/v1/apps/{Uri.EscapeDataString(appId)}/releases", null, cancellationToken);
+        using var json = await ReadJsonAsync(response, cancellationToken);
+        return json.RootElement.EnumerateArray()
+            .Where(r => r.GetProperty("version").GetInt32() == version)
+            .Select(r => r.GetProperty("releaseId").GetString())
+            .FirstOrDefault();
     }
 
     /// <summary>Terminates an instance; false when aegisd does not know it (already gone).</summary>

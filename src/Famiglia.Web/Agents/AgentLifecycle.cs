@@ -145,7 +145,7 @@ internal sealed partial class AgentLifecycle(
             a.StartedAt = time.GetUtcNow().UtcDateTime;
             a.Status = a.Status is AgentStatus.RUNNING ? AgentStatus.RUNNING : AgentStatus.STARTING;
         }, cancellationToken);
-        return await EnsureAsync(agentId, cancellationToken);
+        return await EnsureAsync(agentId, releaseId: null, cancellationToken);
     }
 
     /// <summary>Opening the agent's tab or returning to the room: <c>ensure</c> when the person last started it
@@ -158,7 +158,7 @@ internal sealed partial class AgentLifecycle(
             return false;
         }
 
-        await EnsureAsync(agentId, cancellationToken);
+        await EnsureAsync(agentId, releaseId: null, cancellationToken);
         return true;
     }
 
@@ -214,6 +214,33 @@ internal sealed partial class AgentLifecycle(
         {
             await RestartAsync(agentId, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The agent's app published release <paramref name="version"/> (the kit's <c>on_publish</c>): an agent the person
+    /// keeps running moves to it now, its live instance replaced by one booted on the release (aegisd's ensure with a
+    /// release). A stopped agent, or one whose instance idled out, has nothing to replace: its next start boots the newest
+    /// release anyway. Returns whether an instance was replaced.
+    /// </summary>
+    public async Task<bool> RollOutAsync(string agentId, int version, CancellationToken cancellationToken)
+    {
+        var agent = await GetAsync(agentId, cancellationToken);
+        if (!WantsRunning(agent) || agent.AegisAppId is not { } appId || (await aegis.LiveInstancesAsync(appId, cancellationToken)).Count == 0)
+        {
+            RollOutAtNextStart(logger, agent.Name, version);
+            return false;
+        }
+
+        if (await aegis.ReleaseIdAsync(appId, version, cancellationToken) is not { } releaseId)
+        {
+            // Published and pruned again before we got here: a newer one is on its way.
+            RollOutAtNextStart(logger, agent.Name, version);
+            return false;
+        }
+
+        await EnsureAsync(agentId, releaseId, cancellationToken);
+        RolledOut(logger, agent.Name, version);
+        return true;
     }
 
     /// <summary>Stops the agent and starts it again: a new boot, with its environment as stored now.</summary>
@@ -304,14 +331,14 @@ internal sealed partial class AgentLifecycle(
     public static bool WantsRunning(AgentConfig agent) =>
         agent.StartedAt is { } started && (agent.StoppedAt is not { } stopped || started > stopped);
 
-    private async Task<AgentConfig> EnsureAsync(string agentId, CancellationToken cancellationToken)
+    private async Task<AgentConfig> EnsureAsync(string agentId, string? releaseId, CancellationToken cancellationToken)
     {
         var agent = await GetAsync(agentId, cancellationToken);
         try
         {
             // Served: while the person wants it running, opening its canvas wakes it after an idle pause or terminate.
             await aegis.SetServedAsync(agent.AegisAppId!, served: true, cancellationToken);
-            var (instanceId, state) = await aegis.EnsureAsync(agent.AegisAppId!, cancellationToken);
+            var (instanceId, state) = await aegis.EnsureAsync(agent.AegisAppId!, releaseId, cancellationToken);
             agent = await UpdateAsync(agentId, a =>
             {
                 a.AegisInstanceId = instanceId;
@@ -362,6 +389,12 @@ internal sealed partial class AgentLifecycle(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {Agent}: environment set {Set}; removed {Removed}")]
     private static partial void SettingsChanged(ILogger logger, string agent, string set, string removed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {Agent} now runs version {Version}")]
+    private static partial void RolledOut(ILogger logger, string agent, int version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {Agent} runs version {Version} from its next start")]
+    private static partial void RollOutAtNextStart(ILogger logger, string agent, int version);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted agent {Agent}")]
     private static partial void Deleted(ILogger logger, string agent);

@@ -12,6 +12,8 @@ internal static class AgentsSetup
         builder.Services.AddSingleton<AgentLifecycle>();
         builder.Services.AddSingleton<AegisEventsListener>();
         builder.Services.AddHostedService(services => services.GetRequiredService<AegisEventsListener>());
+        builder.Services.AddSingleton<ReleaseRollouts>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ReleaseRollouts>());
         return builder;
     }
 }

@@ -1,3 +1,4 @@
+using Famiglia.Web.Agents;
 using Famiglia.Web.Spaces;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -61,7 +62,7 @@ internal static partial class KitApi
         || (agent.GroupId == groupId && agent.XmppUser == slug && (appId is null || agent.AegisAppId is null));
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> PublishedAsync(
-        PublishedRequest request, IDbContextFactory<FamigliaDbContext> db, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+        PublishedRequest request, IDbContextFactory<FamigliaDbContext> db, ReleaseRollouts rollouts, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var invalid = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request.AppId))
@@ -72,6 +73,10 @@ internal static partial class KitApi
         if (string.IsNullOrWhiteSpace(request.Version))
         {
             invalid["version"] = ["The published version is required."];
+        }
+        else if (!int.TryParse(request.Version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+        {
+            invalid["version"] = [$"The published version must be a release number, not '{request.Version}'."];
         }
 
         if (invalid.Count > 0)
@@ -89,6 +94,8 @@ internal static partial class KitApi
         agent.UpdatedAt = time.GetUtcNow().UtcDateTime;
         await context.SaveChangesAsync(cancellationToken);
         Published(loggers.CreateLogger(typeof(KitApi).FullName!), agent.Name, request.Version!, request.Artifacts?.Count ?? 0);
+        // After answering: aegisd's publish is waiting for this hook, and moving a running agent boots a sandbox.
+        rollouts.Enqueue(agent.Id, int.Parse(request.Version!, System.Globalization.CultureInfo.InvariantCulture));
         return TypedResults.NoContent();
     }
 

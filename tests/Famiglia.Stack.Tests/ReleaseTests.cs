@@ -1,0 +1,131 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Famiglia.Xmpp;
+using Xunit.Abstractions;
+
+namespace Famiglia.Stack.Tests;
+
+/// <summary>
+/// Publishing an agent's own code (<c>aegis app publish</c>, here aegisd's API) to an agent made in the UI, against the
+/// real stack: the kit's <c>on_publish</c> tells famiglia-web, which moves a running agent to the release at once and
+/// leaves a stopped one to take it at its next start.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class ReleaseTests(FamigliaStack stack, ITestOutputHelper output) : IAsyncLifetime
+{
+    private RoomPerson? _person;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        output.WriteLine("--- famiglia-web ---\n" + stack.Web.Output());
+        output.WriteLine("--- aegisd ---\n" + stack.Aegis.Output());
+        if (_person is not null)
+        {
+            await _person.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_published_release_replaces_a_running_agents_code_at_once_and_a_stopped_agents_at_its_next_start()
+    {
+        using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
+        using var aegis = stack.Aegis.CreateClient();
+        var location = await alice.PostFormAsync("/g/feldmans/r/photos/new", "Create", new()
+        {
+            ["NewAgent.Name"] = "Release Echo",
+            ["NewAgent.Template"] = "echo",
+        });
+        var agentId = location.Split('/').Last();
+        var page = $"/g/feldmans/r/photos/{agentId}";
+        var nick = $"@s:release-echo@{stack.Ejabberd.Host}";
+        _person = await RoomPerson.JoinAsync(stack.Ejabberd, new Jid("photos.feldmans", stack.Ejabberd.MucService), "erin");
+
+        await alice.PostFormAsync(page, "Start");
+        await WebDatabase.WaitUntilAsync(async () => (await AgentAsync(agentId)).Status == "RUNNING", "RUNNING");
+        var (_, appId, thread, templateInstance) = await AgentAsync(agentId);
+
+        // Published while it runs: famiglia-web has aegisd replace the instance with one on the release, and the
+        // release's agent is what answers.
+        var first = await PublishAsync(aegis, appId, "first");
+        await WebDatabase.WaitUntilAsync(async () => await AgentAsync(agentId) is { Status: "RUNNING", InstanceId: { } id } && id != templateInstance
+            && await ReleaseOfAsync(aegis, id) == first, "the running agent moved to the first release");
+        await WebDatabase.WaitUntilAsync(async () => !await IsLiveAsync(aegis, templateInstance!), "the template's instance gone");
+        await _person.Room.SendAsync("hello one", thread);
+        Assert.Equal("first heard: hello one", (await _person.Heard.NextMatchingAsync(m => m.Nick == nick)).Body);
+
+        // Published while stopped: nothing boots, and the agent stays stopped.
+        await alice.PostFormAsync(page, "Stop");
+        await WebDatabase.WaitUntilAsync(async () => (await AgentAsync(agentId)).Status == "STOPPED", "STOPPED");
+        var second = await PublishAsync(aegis, appId, "second");
+        await WebDatabase.WaitUntilAsync(() => Task.FromResult(stack.Web.Output().Contains("Agent Release Echo runs version 2 from its next start", StringComparison.Ordinal)),
+            "famiglia-web to have handled the second release");
+        Assert.DoesNotContain((await aegis.GetFromJsonAsync<JsonElement>($"/v1/instances?appId={appId}")).EnumerateArray(),
+            i => i.GetProperty("state").GetString() is not ("terminated" or "error"));
+        Assert.Equal("STOPPED", (await AgentAsync(agentId)).Status);
+
+        // Its next start runs the second release.
+        await alice.PostFormAsync(page, "Start");
+        await WebDatabase.WaitUntilAsync(async () => await AgentAsync(agentId) is { Status: "RUNNING", InstanceId: { } id } && await ReleaseOfAsync(aegis, id) == second,
+            "the agent started on the second release");
+        await _person.Room.SendAsync("hello two", thread);
+        Assert.Equal("second heard: hello two", (await _person.Heard.NextMatchingAsync(m => m.Nick == nick)).Body);
+
+        await alice.PostFormAsync(page, "Delete");
+    }
+
+    /// <summary>Publishes an agent (node, as the kit's image runs <c>/agent/index.js</c>) that answers in the thread it
+    /// was written in with "<paramref name="name"/> heard: …"; returns the release id.</summary>
+    private static async Task<string> PublishAsync(HttpClient aegis, string? appId, string name)
+    {
+        var agent = $$"""
+            const readline = require("readline");
+            let next = 1;
+            const send = (o) => process.stdout.write(JSON.stringify(o) + "\n");
+            send({ jsonrpc: "2.0", id: next++, method: "ready", params: { sdk: "release-test" } });
+            readline.createInterface({ input: process.stdin }).on("line", (line) => {
+              const m = JSON.parse(line);
+              if (m.method !== "message") return;
+              send({ jsonrpc: "2.0", id: next++, method: "say", params: { text: "{{name}} heard: " + m.params.body, thread: m.params.thread } });
+              send({ jsonrpc: "2.0", id: m.id, result: null });
+            });
+            """;
+        using var archive = new MemoryStream();
+        using (var gzip = new GZipStream(archive, CompressionLevel.Fastest, leaveOpen: true))
+        using (var tar = new TarWriter(gzip))
+        {
+            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "index.js") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(agent)) });
+        }
+
+        using var content = new ByteArrayContent(archive.ToArray()) { Headers = { ContentType = new("application/gzip") } };
+        using var published = await aegis.PostAsync($"/v1/apps/{appId}/releases", content);
+        var body = await published.Content.ReadAsStringAsync();
+        Assert.True(published.StatusCode == HttpStatusCode.Created, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("releaseId").GetString()!;
+    }
+
+    private static async Task<string?> ReleaseOfAsync(HttpClient aegis, string instanceId) =>
+        (await aegis.GetFromJsonAsync<JsonElement>($"/v1/instances/{instanceId}")).GetProperty("releaseId").GetString();
+
+    private static async Task<bool> IsLiveAsync(HttpClient aegis, string instanceId) =>
+        (await aegis.GetFromJsonAsync<JsonElement>($"/v1/instances/{instanceId}")).GetProperty("state").GetString() is not ("terminated" or "error");
+
+    private async Task<(string Status, string? AppId, string Thread, string? InstanceId)> AgentAsync(string agentId)
+    {
+        await using var connection = await WebDatabase.OpenAsync(stack);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT a.Status, a.AegisAppId, d.CrdtKey, a.AegisInstanceId
+            FROM AgentConfigs a JOIN RoomDocuments d ON d.Id = a.DocumentId WHERE a.Id = $id
+            """;
+        command.Parameters.AddWithValue("$id", agentId);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"no agent {agentId}");
+        return (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
+    }
+}
