@@ -86,45 +86,46 @@ internal sealed partial class AegisEventsListener(
         }
 
         await using var context = await db.CreateDbContextAsync(cancellationToken);
-        var agent = await context.AgentConfigs.Include(a => a.Document).SingleOrDefaultAsync(a => a.AegisAppId == e.AppId, cancellationToken);
-        if (agent is null)
+        var agent = await context.AgentConfigs.AsNoTracking().Include(a => a.Document).SingleOrDefaultAsync(a => a.AegisAppId == e.AppId, cancellationToken);
+        if (agent is null || !await WriteAsync(context, agent.Id, status, e.InstanceId, time.GetUtcNow().UtcDateTime, cancellationToken))
         {
             return;
-        }
-
-        // An old instance ending after a new one started says nothing about the agent.
-        if (status is AgentStatus.STOPPED or AgentStatus.ERROR && agent.AegisInstanceId is { } current && e.InstanceId != current)
-        {
-            return;
-        }
-
-        // Nor does anything aegisd reports after the person stopped the agent: it may still report the instances' starts
-        // and ends (a start after its terminate was asked for, an error as the terminate kills it), and the app is no
-        // longer served, so nothing of ours wakes it again. A stopped agent stays STOPPED until someone starts it.
-        if (!AgentLifecycle.WantsRunning(agent))
-        {
-            return;
-        }
-
-        var changed = agent.Status != status;
-        agent.Status = status;
-        agent.AegisInstanceId = status is AgentStatus.STOPPED or AgentStatus.ERROR ? null : e.InstanceId;
-        agent.UpdatedAt = time.GetUtcNow().UtcDateTime;
-        try
-        {
-            await context.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return; // the agent was deleted between the read and the write: nothing left to update
         }
 
         Applied++;
-        if (changed)
+        if (agent.Status != status)
         {
             StatusChanged(logger, agent.Name, status, e.Message ?? "");
             await notifier.AgentStatusAsync(agent.Document!.RoomId, agent.Id, status, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Writes an instance's state onto its agent, unless (checked by the database in the write itself, so that a Stop or a
+    /// newer instance committed after the agent was read wins):
+    /// <list type="bullet">
+    /// <item>the person stopped the agent: aegisd may still report its instances' starts and ends (a start after its
+    /// terminate was asked for, an error as the terminate kills it), and the app is no longer served, so nothing of ours
+    /// wakes it again. A stopped agent stays STOPPED until someone starts it;</item>
+    /// <item>an instance ends that is not the agent's current one: an old instance ending after a new one started says
+    /// nothing about the agent.</item>
+    /// </list>
+    /// False when nothing was written (also for an agent deleted meanwhile).
+    /// </summary>
+    internal static async Task<bool> WriteAsync(FamigliaDbContext context, string agentId, AgentStatus status, string? instanceId, DateTime now, CancellationToken cancellationToken)
+    {
+        var ended = status is AgentStatus.STOPPED or AgentStatus.ERROR;
+        var row = context.AgentConfigs.Where(a => a.Id == agentId).Where(AgentLifecycle.WantsRunningInDatabase);
+        if (ended)
+        {
+            row = row.Where(a => a.AegisInstanceId == null || a.AegisInstanceId == instanceId);
+        }
+
+        var current = ended ? null : instanceId;
+        return await row.ExecuteUpdateAsync(set => set
+            .SetProperty(a => a.Status, status)
+            .SetProperty(a => a.AegisInstanceId, current)
+            .SetProperty(a => a.UpdatedAt, now), cancellationToken) > 0;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {Agent} is now {Status} {Reason}")]

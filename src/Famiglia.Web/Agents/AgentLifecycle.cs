@@ -1,4 +1,5 @@
 using Famiglia.Web.Infrastructure;
+using System.Linq.Expressions;
 using System.Text.Json;
 using Famiglia.Web.AgentApi;
 using Famiglia.Web.Chat;
@@ -331,6 +332,12 @@ internal sealed partial class AgentLifecycle(
     public static bool WantsRunning(AgentConfig agent) =>
         agent.StartedAt is { } started && (agent.StoppedAt is not { } stopped || started > stopped);
 
+    /// <summary><see cref="WantsRunning"/> as the database evaluates it. What aegisd reports is written with it in the
+    /// write's own WHERE, so a Stop committed after an instance's state was read, and before it is written, wins: a read,
+    /// a check in memory and a save would put the stopped agent back to RUNNING.</summary>
+    public static readonly Expression<Func<AgentConfig, bool>> WantsRunningInDatabase =
+        a => a.StartedAt != null && (a.StoppedAt == null || a.StartedAt > a.StoppedAt);
+
     private async Task<AgentConfig> EnsureAsync(string agentId, string? releaseId, CancellationToken cancellationToken)
     {
         var agent = await GetAsync(agentId, cancellationToken);
@@ -339,11 +346,18 @@ internal sealed partial class AgentLifecycle(
             // Served: while the person wants it running, opening its canvas wakes it after an idle pause or terminate.
             await aegis.SetServedAsync(agent.AegisAppId!, served: true, cancellationToken);
             var (instanceId, state) = await aegis.EnsureAsync(agent.AegisAppId!, releaseId, cancellationToken);
-            agent = await UpdateAsync(agentId, a =>
+            var status = AgentStatuses.FromInstanceState(state) ?? agent.Status;
+            var now = time.GetUtcNow().UtcDateTime;
+            await using (var context = await db.CreateDbContextAsync(cancellationToken))
             {
-                a.AegisInstanceId = instanceId;
-                a.Status = AgentStatuses.FromInstanceState(state) ?? a.Status;
-            }, cancellationToken);
+                // Unless the person pressed Stop while aegisd was booting it (the Stop terminates what this ensure made).
+                await context.AgentConfigs.Where(a => a.Id == agentId).Where(WantsRunningInDatabase).ExecuteUpdateAsync(set => set
+                    .SetProperty(a => a.AegisInstanceId, instanceId)
+                    .SetProperty(a => a.Status, status)
+                    .SetProperty(a => a.UpdatedAt, now), cancellationToken);
+            }
+
+            agent = await GetAsync(agentId, cancellationToken);
         }
         catch (AegisException ex)
         {
