@@ -50,6 +50,9 @@ public sealed class ReleaseTests(FamigliaStack stack, ITestOutputHelper output) 
         await WebDatabase.WaitUntilAsync(async () => (await AgentAsync(agentId)).Status == "RUNNING", "RUNNING");
         var (_, appId, thread, templateInstance) = await AgentAsync(agentId);
 
+        // An admin finds in its settings how to publish to it.
+        Assert.Contains($"aegis app publish DIR --app {appId}", await alice.GetStringAsync(page + "?settings=true"), StringComparison.Ordinal);
+
         // Published while it runs: famiglia-web has aegisd replace the instance with one on the release, and the
         // release's agent is what answers.
         var first = await PublishAsync(aegis, appId, "first");
