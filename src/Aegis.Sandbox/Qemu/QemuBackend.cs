@@ -299,9 +299,9 @@ public sealed partial class QemuBackend : ISandboxBackend
             // What the guest wrote is still on its disks: copy it back before they go.
             foreach (var share in JsonSerializer.Deserialize(await File.ReadAllTextAsync(shares, cancellationToken), QemuJson.Default.ShareDiskArray) ?? [])
             {
-                if (File.Exists(share.ImagePath) && Directory.Exists(share.HostDirectory))
+                if (File.Exists(share.ImagePath) && Directory.Exists(share.HostDirectory)
+                    && await TryAsync(_logger, instanceId, "export " + share.GuestPath, () => share.ExportAsync(_options, copyFirst: false, cancellationToken)))
                 {
-                    await share.ExportAsync(_options, copyFirst: false, cancellationToken);
                     removed.Add($"exported {share.ImagePath} to {share.HostDirectory}");
                 }
             }
@@ -425,11 +425,13 @@ public sealed partial class QemuBackend : ISandboxBackend
         }
     }
 
-    internal static async Task TryAsync(ILogger logger, string instanceId, string step, Func<Task> action)
+    /// <summary>One cleanup step; a failure is logged, not thrown. True when the step was done.</summary>
+    internal static async Task<bool> TryAsync(ILogger logger, string instanceId, string step, Func<Task> action)
     {
         try
         {
             await action();
+            return true;
         }
         catch (DirectoryNotFoundException)
         {
@@ -439,5 +441,7 @@ public sealed partial class QemuBackend : ISandboxBackend
         {
             QemuLog.CleanupFailed(logger, instanceId, step, exception);
         }
+
+        return false;
     }
 }

@@ -90,7 +90,9 @@ internal sealed record ShareDisk(string Label, string GuestPath, string HostDire
         try
         {
             var dump = await QemuHost.TryRunAsync(options.DebugfsPath, ["-R", $"rdump / {staging}", image], cancellationToken);
-            if (dump.ExitCode != 0)
+            // debugfs exits 0 even when it could not open the image (gone, or not a filesystem) and says so only on
+            // stderr: the empty dump would then replace the whole directory.
+            if (dump.ExitCode != 0 || dump.StandardError.Contains("Filesystem not open", StringComparison.Ordinal))
             {
                 throw new SandboxException($"debugfs rdump of {image} failed: {dump.StandardError.Trim()}");
             }
