@@ -65,6 +65,7 @@ internal static partial class KitApi
         PublishedRequest request, IDbContextFactory<FamigliaDbContext> db, ReleaseRollouts rollouts, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var invalid = new Dictionary<string, string[]>();
+        var version = 0;
         if (string.IsNullOrWhiteSpace(request.AppId))
         {
             invalid["appId"] = ["The Aegis app id is required."];
@@ -74,7 +75,7 @@ internal static partial class KitApi
         {
             invalid["version"] = ["The published version is required."];
         }
-        else if (!int.TryParse(request.Version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+        else if (!int.TryParse(request.Version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out version))
         {
             invalid["version"] = [$"The published version must be a release number, not '{request.Version}'."];
         }
@@ -95,7 +96,7 @@ internal static partial class KitApi
         await context.SaveChangesAsync(cancellationToken);
         Published(loggers.CreateLogger(typeof(KitApi).FullName!), agent.Name, request.Version!, request.Artifacts?.Count ?? 0);
         // After answering: aegisd's publish is waiting for this hook, and moving a running agent boots a sandbox.
-        rollouts.Enqueue(agent.Id, int.Parse(request.Version!, System.Globalization.CultureInfo.InvariantCulture));
+        rollouts.Enqueue(agent.Id, version);
         return TypedResults.NoContent();
     }
 
