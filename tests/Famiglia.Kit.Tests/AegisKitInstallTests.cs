@@ -32,13 +32,13 @@ public sealed class AegisKitInstallTests(KitWorld world)
 
         // validate_config: a name the group already has is refused with the kit's own words.
         await world.Web.IssueApiKeyAsync("Aegis Twin");
-        using var duplicate = await api.PostAsJsonAsync("/v1/apps", new { kit = "famiglia", name = "twin", config = world.Config("Aegis Twin", "s-aegis-twin-2") });
+        using var duplicate = await api.PostAsJsonAsync("/v1/apps", new { kit = "famiglia", name = "twin", config = world.Config("Aegis Twin", "s-aegis-twin-2"), secrets = KitSecrets("s-aegis-twin-2") });
         Assert.Equal(HttpStatusCode.UnprocessableEntity, duplicate.StatusCode);
         Assert.Contains("name 'Aegis Twin' is already the name of another agent in this group", await duplicate.Content.ReadAsStringAsync());
 
         // A fresh agent is registered; famiglia-web then links its AgentConfig to the app.
         await world.Web.IssueApiKeyAsync("Aegis Fresh");
-        using var created = await api.PostAsJsonAsync("/v1/apps", new { kit = "famiglia", name = "fresh", config = world.Config("Aegis Fresh", "s-aegis-fresh") });
+        using var created = await api.PostAsJsonAsync("/v1/apps", new { kit = "famiglia", name = "fresh", config = world.Config("Aegis Fresh", "s-aegis-fresh"), secrets = KitSecrets("s-aegis-fresh") });
         var body = await created.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(created.StatusCode == HttpStatusCode.Created, body.ToString());
         var appId = body.GetProperty("appId").GetString()!;
@@ -51,12 +51,16 @@ public sealed class AegisKitInstallTests(KitWorld world)
         Assert.True(await db.AgentConfigs.Where(a => a.AegisAppId == appId).Select(a => a.UpdatedAt).SingleAsync() > before);
 
         // An app famiglia-web has no agent for: on_publish fails and aegisd says the kit hook failed.
-        using var stranger = await api.PostAsJsonAsync("/v1/apps", new { kit = "famiglia", name = "stranger", config = world.Config("Aegis Stranger", "s-aegis-stranger") });
+        using var stranger = await api.PostAsJsonAsync("/v1/apps", new { kit = "famiglia", name = "stranger", config = world.Config("Aegis Stranger", "s-aegis-stranger"), secrets = KitSecrets("s-aegis-stranger") });
         var strangerId = (await stranger.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("appId").GetString()!;
         using var refused = await api.PostAsync($"/v1/apps/{strangerId}/releases", Release());
         Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
         Assert.Contains($"has no agent for Aegis app '{strangerId}'", await refused.Content.ReadAsStringAsync());
     }
+
+    /// <summary>The secrets the kit requires of every app (famiglia-web generates them; values do not matter here).</summary>
+    private static Dictionary<string, string> KitSecrets(string user) =>
+        new() { ["FAMIGLIA_API_KEY"] = "fam_test", ["XMPP_USER"] = user, ["XMPP_PASSWORD"] = "not-used" };
 
     private async Task<DateTime> LinkAsync(string agent, string appId)
     {

@@ -21,7 +21,7 @@ internal static class AppSecretsCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var appId = Uri.EscapeDataString(parse.GetValue(app)!);
-            var values = Values(parse.GetValue(set) ?? []);
+            var values = Values("--set", parse.GetValue(set) ?? []);
             using var client = globals.CreateClient(parse);
             if (values.Count > 0)
             {
@@ -52,7 +52,9 @@ internal static class AppSecretsCommand
         return command;
     }
 
-    private static Dictionary<string, string> Values(string[] settings)
+    /// <summary>The secrets of <paramref name="settings"/> (each NAME, valued from the environment, or NAME=VALUE), as given
+    /// to <paramref name="option"/>.</summary>
+    internal static Dictionary<string, string> Values(string option, string[] settings)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var setting in settings)
@@ -60,13 +62,13 @@ internal static class AppSecretsCommand
             var equals = setting.IndexOf('=', StringComparison.Ordinal);
             if (equals == 0)
             {
-                throw new CliUsageException($"--set '{setting}' has no name.");
+                throw new CliUsageException($"{option} '{setting}' has no name.");
             }
 
             var name = equals < 0 ? setting : setting[..equals];
             values[name] = equals >= 0
                 ? setting[(equals + 1)..]
-                : Environment.GetEnvironmentVariable(name) ?? throw new CliUsageException($"--set {name}: there is no environment variable {name} to take the value from (or write --set {name}=VALUE).");
+                : Environment.GetEnvironmentVariable(name) ?? throw new CliUsageException($"{option} {name}: there is no environment variable {name} to take the value from (or write {option} {name}=VALUE).");
         }
 
         return values;

@@ -46,6 +46,7 @@ internal sealed partial class AppService(
 
         ValidateSecretNames(request.Secrets);
         var (kit, manifest) = await kits.GetAsync(request.Kit, cancellationToken);
+        RequiredSecrets.Check(kit.Name, manifest, RequiredSecrets.WithValues(request.Secrets), "this request has no value for them");
         var validation = await AegisTracing.StepAsync("aegis.kit.validate_config", () => kits.Hooks(kit).ValidateConfigAsync(config, cancellationToken), tag: AegisTracing.Kit, value: kit.Name);
         if (!validation.Ok)
         {
@@ -108,7 +109,13 @@ internal sealed partial class AppService(
     public async Task SetSecretsAsync(string appId, IReadOnlyDictionary<string, string> secrets, CancellationToken cancellationToken)
     {
         ValidateSecretNames(secrets);
-        await GetAsync(appId, cancellationToken);
+        var app = await GetAsync(appId, cancellationToken);
+        var (_, manifest) = await kits.GetAsync(app.Kit, cancellationToken);
+        if (secrets.FirstOrDefault(s => s.Value.Length == 0 && RequiredSecrets.Requires(manifest, s.Key)) is { Key: { } empty })
+        {
+            throw ApiProblem.Invalid($"secrets.{empty}", $"{empty} is required by the {app.Kit} kit (secrets.required) and cannot be empty.");
+        }
+
         await using var context = await db.CreateDbContextAsync(cancellationToken);
         foreach (var (name, value) in secrets)
         {
@@ -128,10 +135,18 @@ internal sealed partial class AppService(
         await events.PublishAsync("app.secrets", appId, null, $"set {string.Join(", ", secrets.Keys)}", cancellationToken);
     }
 
-    /// <summary>Removes one secret: the app's next boot no longer has it. 404 when the app or the secret does not exist.</summary>
+    /// <summary>Removes one secret: the app's next boot no longer has it. 404 when the app or the secret does not exist;
+    /// 409 for a secret the app's kit requires (it can be replaced, not removed).</summary>
     public async Task DeleteSecretAsync(string appId, string name, CancellationToken cancellationToken)
     {
-        await GetAsync(appId, cancellationToken);
+        var app = await GetAsync(appId, cancellationToken);
+        var (_, manifest) = await kits.GetAsync(app.Kit, cancellationToken);
+        if (RequiredSecrets.Requires(manifest, name))
+        {
+            throw new ApiProblem(StatusCodes.Status409Conflict, "Secret required",
+                $"The {app.Kit} kit requires {name} for every app (secrets.required): it can be replaced with a new value, not removed.", name);
+        }
+
         await using var context = await db.CreateDbContextAsync(cancellationToken);
         if (await context.Secrets.Where(s => s.AppId == appId && s.Name == name).ExecuteDeleteAsync(cancellationToken) == 0)
         {

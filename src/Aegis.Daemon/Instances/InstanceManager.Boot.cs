@@ -6,6 +6,7 @@ using System.Text.Json;
 using Aegis.Core.Instances;
 using Aegis.Core.Kits;
 using Aegis.Core.Registry;
+using Aegis.Daemon.Apps;
 using Aegis.Daemon.Infrastructure;
 using Aegis.Daemon.Router;
 using Aegis.Daemon.Snapshots;
@@ -23,6 +24,7 @@ internal sealed partial class InstanceManager
     private async Task<(InstanceEntity Instance, string Path)> BootAsync(AppEntity app, string? releaseId, CancellationToken cancellationToken)
     {
         var (kit, manifest) = await kits.GetAsync(app.Kit, cancellationToken);
+        RequiredSecrets.Check(kit.Name, manifest, await apps.SecretNamesAsync(app.Id, cancellationToken), $"app {app.Id} has no value for them, so it is not booted");
         var config = JsonDocument.Parse(app.ConfigJson).RootElement;
         var command = Command(config, images.IsInstalled(manifest.Image.Base));
         var idlePolicy = IdlePolicy.From(config, idle.Value);

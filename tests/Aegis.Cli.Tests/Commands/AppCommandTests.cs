@@ -95,4 +95,33 @@ public class AppCommandTests
         Assert.Equal(ExitCodes.Refused, unknown.ExitCode);
         Assert.Contains("There is no secret 'NOPE'.", unknown.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task App_create_takes_the_kits_required_secrets_and_without_them_says_which_are_missing()
+    {
+        await using var daemon = await AegisdProcess.StartAsync();
+        var manifest = Manifests.Minimal("tokenkit") + """
+
+            secrets:
+              required:
+                - name: API_TOKEN
+                  description: "Token for the data API"
+                  scope: per_app
+                  generated: true
+            """;
+        (await daemon.Api.PostAsync("/v1/kits", System.Net.Http.Json.JsonContent.Create(new { manifest }))).EnsureSuccessStatusCode();
+        const string config = """{"command":["sleep","600"]}""";
+
+        var refused = await daemon.RunCliAsync("app", "create", "bare", "--kit", "tokenkit", "--config", config);
+        Assert.Equal(ExitCodes.Refused, refused.ExitCode);
+        Assert.Contains("Required secrets missing", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains("API_TOKEN (Token for the data API)", refused.Stderr, StringComparison.Ordinal);
+
+        var created = await daemon.RunCliAsync("app", "create", "keyed", "--kit", "tokenkit", "--config", config, "--secret", "API_TOKEN=tok-1", "--json");
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var appId = JsonDocument.Parse(created.Stdout).RootElement.GetProperty("appId").GetString();
+        var names = JsonDocument.Parse(await daemon.Api.GetStringAsync($"/v1/apps/{appId}")).RootElement.GetProperty("secretNames");
+        Assert.Equal(["API_TOKEN"], names.EnumerateArray().Select(n => n.GetString()));
+        Assert.DoesNotContain("tok-1", created.Stdout, StringComparison.Ordinal);
+    }
 }
