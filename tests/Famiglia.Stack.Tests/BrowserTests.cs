@@ -90,8 +90,10 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
         // gallery would keep reconnecting to an agent that is no longer woken).
         var other = await page.Context.NewPageAsync();
         await other.GotoAsync(page.Url);
+        await Expect(page.Locator("p.notice")).ToHaveTextAsync("Photo Library started.");
         await other.GetByTestId("stop").ClickAsync();
         await Expect(page.GetByTestId("agent-status")).ToHaveTextAsync("stopped");
+        await Expect(page.Locator("p.notice")).ToHaveCountAsync(0); // "started" is no longer true
         await Expect(page.GetByTestId("start")).ToBeEnabledAsync();
         await Expect(page.GetByTestId("stop")).ToBeDisabledAsync();
         await Expect(page.GetByTestId("canvas-placeholder")).ToContainTextAsync("Photo Library is stopped.");

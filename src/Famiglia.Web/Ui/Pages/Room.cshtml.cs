@@ -52,6 +52,14 @@ internal sealed partial class RoomModel(
     [TempData]
     public string? Notice { get; set; }
 
+    /// <summary>The agent whose Start or Stop the <see cref="Notice"/> reports, and the statuses (comma-separated) that make
+    /// it untrue, e.g. a Stop from another window after "started": the page drops the notice when one arrives live.</summary>
+    [TempData]
+    public string? NoticeAgent { get; set; }
+
+    [TempData]
+    public string? NoticeOutdatedBy { get; set; }
+
     [BindProperty]
     public NewAgentForm NewAgent { get; set; } = new();
 
@@ -200,10 +208,10 @@ internal sealed partial class RoomModel(
     }
 
     public Task<IActionResult> OnPostStartAsync(string group, string room, string tab, CancellationToken cancellationToken) =>
-        AgentActionAsync(group, room, tab, "started", async (id, ct) => await agents.StartAsync(id, ct), cancellationToken);
+        AgentActionAsync(group, room, tab, "started", async (id, ct) => await agents.StartAsync(id, ct), cancellationToken, outdatedBy: "STOPPED");
 
     public Task<IActionResult> OnPostStopAsync(string group, string room, string tab, CancellationToken cancellationToken) =>
-        AgentActionAsync(group, room, tab, "stopped", async (id, ct) => await agents.StopAsync(id, ct), cancellationToken);
+        AgentActionAsync(group, room, tab, "stopped", async (id, ct) => await agents.StopAsync(id, ct), cancellationToken, outdatedBy: "STARTING,RUNNING");
 
     public Task<IActionResult> OnPostRegenerateKeyAsync(string group, string room, string tab, CancellationToken cancellationToken) =>
         AgentActionAsync(group, room, tab, "given a new API key", (id, ct) => agents.RegenerateKeyAsync(id, ct), cancellationToken, adminOnly: true);
@@ -234,7 +242,8 @@ internal sealed partial class RoomModel(
     }
 
     private async Task<IActionResult> AgentActionAsync(
-        string group, string room, string tab, string done, Func<string, CancellationToken, Task> action, CancellationToken cancellationToken, bool adminOnly = false)
+        string group, string room, string tab, string done, Func<string, CancellationToken, Task> action, CancellationToken cancellationToken,
+        bool adminOnly = false, string? outdatedBy = null)
     {
         if (!await LoadAsync(group, room, tab, cancellationToken) || Agent is null)
         {
@@ -250,6 +259,7 @@ internal sealed partial class RoomModel(
         {
             await action(Agent.Id, cancellationToken);
             Notice = $"{Agent.Name} {done}.";
+            (NoticeAgent, NoticeOutdatedBy) = outdatedBy is null ? (null, null) : (Agent.Id, outdatedBy);
         }
         catch (Exception ex) when (ex is AegisException or AgentOperationException or Famiglia.Xmpp.Admin.EjabberdAdminException or HttpRequestException)
         {

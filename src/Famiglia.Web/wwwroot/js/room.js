@@ -58,6 +58,10 @@
     for (const button of document.querySelectorAll(`[data-agent-stop="${CSS.escape(s.agentId)}"]`)) {
       button.disabled = s.status === 'STOPPED';
     }
+    // "X started." is no longer true once someone stops X elsewhere (and "X stopped." once it starts).
+    for (const notice of document.querySelectorAll(`[data-notice-agent="${CSS.escape(s.agentId)}"]`)) {
+      if (notice.dataset.noticeOutdatedBy.split(',').includes(s.status)) notice.remove();
+    }
     // A stopped agent's canvas gives way to the placeholder (its page would keep reconnecting to an agent that is not
     // woken); a started one's comes back. The same choice as the page's markup.
     const frame = document.querySelector(`iframe[data-agent-canvas="${CSS.escape(s.agentId)}"]`);
