@@ -62,10 +62,11 @@ public sealed partial class WebSession : IDisposable
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>Like <see cref="PostFormAsync"/>, for a form the person may not submit: returns the status.</summary>
-    public async Task<HttpStatusCode> PostFormStatusAsync(string page, string handler)
+    /// <summary>Like <see cref="PostFormAsync"/>, for a form the person may not submit: returns the status. A page that
+    /// shows them no form at all gives no token: <paramref name="tokenFrom"/> is then a page of theirs that has one.</summary>
+    public async Task<HttpStatusCode> PostFormStatusAsync(string page, string handler, string? tokenFrom = null)
     {
-        var html = await GetStringAsync(page);
+        var html = await GetStringAsync(tokenFrom ?? page);
         var values = new Dictionary<string, string> { ["__RequestVerificationToken"] = Token(html) };
         using var response = await _http.PostAsync($"{page}?handler={handler}", new FormUrlEncodedContent(values));
         return response.StatusCode;

@@ -102,13 +102,11 @@ internal sealed partial class AgentLifecycle(
                 $"{agent.XmppUser}@{addresses.Domain}", "member", cancellationToken);
         }
 
-        // The kit's own secrets (KitSecrets) on top of the person's extra environment.
-        var secrets = new Dictionary<string, string>(AgentEnv.Parse(secretBox.OpenOrNull(agent.Env)))
-        {
-            ["FAMIGLIA_API_KEY"] = apiKey,
-            ["XMPP_USER"] = agent.XmppUser,
-            ["XMPP_PASSWORD"] = xmppPassword,
-        };
+        // The kit's own secrets (KitSecrets) on top of the group's and the agent's extra environment.
+        var secrets = ExtraEnvironment(agent, AgentEnv.Parse(secretBox.OpenOrNull(agent.Env)));
+        secrets["FAMIGLIA_API_KEY"] = apiKey;
+        secrets["XMPP_USER"] = agent.XmppUser;
+        secrets["XMPP_PASSWORD"] = xmppPassword;
         if (agent.AegisAppId is null)
         {
             var config = new
@@ -128,7 +126,7 @@ internal sealed partial class AgentLifecycle(
         }
         else
         {
-            await aegis.SetSecretsAsync(agent.AegisAppId, secrets, cancellationToken);
+            await SyncSecretsAsync(agent.AegisAppId, secrets, cancellationToken);
         }
     }
 
@@ -281,15 +279,7 @@ internal sealed partial class AgentLifecycle(
         var envChanged = set.Count > 0 || removed.Count > 0;
         if (agent.AegisAppId is { } appId)
         {
-            if (env.Count > 0)
-            {
-                await aegis.SetSecretsAsync(appId, env, cancellationToken);
-            }
-
-            foreach (var name in (await aegis.SecretNamesAsync(appId, cancellationToken)).Where(n => !env.ContainsKey(n) && !KitSecrets.Contains(n)))
-            {
-                await aegis.DeleteSecretAsync(appId, name, cancellationToken);
-            }
+            await SyncSecretsAsync(appId, ExtraEnvironment(agent, env), cancellationToken);
         }
 
         await UpdateAsync(agentId, a =>
@@ -386,6 +376,34 @@ internal sealed partial class AgentLifecycle(
 
     /// <summary>The secrets famiglia-web gives every agent's app besides its extra environment (<see cref="ProvisionAsync"/>).</summary>
     private static readonly string[] KitSecrets = ["FAMIGLIA_API_KEY", "XMPP_USER", "XMPP_PASSWORD"];
+
+    /// <summary>What the agent's sandbox gets besides the kit's secrets: its group's environment, under the agent's own
+    /// <paramref name="agentEnv"/> (the agent's value wins).</summary>
+    private Dictionary<string, string> ExtraEnvironment(AgentConfig agent, IReadOnlyDictionary<string, string> agentEnv)
+    {
+        var env = new Dictionary<string, string>(AgentEnv.Parse(secretBox.OpenOrNull(agent.Document!.Room!.Group!.AgentEnv)), StringComparer.Ordinal);
+        foreach (var (name, value) in agentEnv)
+        {
+            env[name] = value;
+        }
+
+        return env;
+    }
+
+    /// <summary>Brings the app's secrets in aegisd to exactly <paramref name="secrets"/> plus the kit's own: sets them, then
+    /// removes every other name (left by an earlier failure, a removed variable, or set by hand).</summary>
+    private async Task SyncSecretsAsync(string appId, IReadOnlyDictionary<string, string> secrets, CancellationToken cancellationToken)
+    {
+        if (secrets.Count > 0)
+        {
+            await aegis.SetSecretsAsync(appId, secrets, cancellationToken);
+        }
+
+        foreach (var name in (await aegis.SecretNamesAsync(appId, cancellationToken)).Where(n => !secrets.ContainsKey(n) && !KitSecrets.Contains(n)))
+        {
+            await aegis.DeleteSecretAsync(appId, name, cancellationToken);
+        }
+    }
 
     private static void CheckNames(IEnumerable<string> names, Dictionary<string, string[]> errors)
     {

@@ -14,6 +14,10 @@ public sealed class Group
 
     public DateTime CreatedAt { get; set; }
 
+    /// <summary>Environment every agent of the group gets (the kit's <c>per_workspace</c> secrets, e.g. an AI provider key),
+    /// under an agent's own extra environment: a JSON object sealed with the SecretBox; null when none.</summary>
+    public string? AgentEnv { get; set; }
+
     public List<Member> Members { get; set; } = [];
 
     public List<Room> Rooms { get; set; } = [];
