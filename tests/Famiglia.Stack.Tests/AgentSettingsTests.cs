@@ -35,7 +35,7 @@ public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper ou
 
         await alice.PostFormAsync(page, "Start");
         await WebDatabase.WaitUntilAsync(async () => (await AgentAsync(agentId)).Status == "RUNNING", "RUNNING");
-        var (_, appId, firstInstance) = await AgentAsync(agentId);
+        var (_, _, _, appId, firstInstance, _) = await AgentAsync(agentId);
 
         // The settings show the variables' names, never their values.
         html = await alice.GetStringAsync(page + "?settings=true");
@@ -73,7 +73,7 @@ public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper ou
 
         // A save brings aegisd to what famiglia-web stores, whatever it changed: what a save that failed half-way left
         // there (here a stray secret) goes with the next save, which changes nothing else and restarts nothing.
-        var (_, _, settledInstance) = await AgentAsync(agentId);
+        var settledInstance = (await AgentAsync(agentId)).InstanceId;
         using (var stray = await aegis.PutAsJsonAsync($"/v1/apps/{appId}/secrets", new { secrets = new Dictionary<string, string> { ["STRAY"] = "left-over" } }))
         {
             stray.EnsureSuccessStatusCode();
@@ -85,7 +85,7 @@ public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper ou
         Assert.Contains("Settings saved.", await alice.GetStringAsync(page), StringComparison.Ordinal);
 
         // A new API key reaches aegisd the same way (the secrets of an existing app), and the agent restarts to take it.
-        var (_, _, secondInstance) = await AgentAsync(agentId);
+        var secondInstance = (await AgentAsync(agentId)).InstanceId;
         await alice.PostFormAsync(page, "RegenerateKey");
         Assert.Contains("Settings Echo given a new API key.", await alice.GetStringAsync(page), StringComparison.Ordinal);
         await WebDatabase.WaitUntilAsync(async () => (await AgentAsync(agentId)) is { Status: "RUNNING", InstanceId: { } id } && id != secondInstance, "a restart for the new key");
@@ -114,7 +114,7 @@ public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper ou
         });
         var agentId = location.Split('/').Last();
         var page = $"/g/feldmans/r/photos/{agentId}";
-        var (_, appId, _) = await AgentAsync(agentId);
+        var appId = (await AgentAsync(agentId)).AppId;
         var storedBefore = (string?)await WebDatabase.ScalarAsync(stack, $"SELECT Env FROM AgentConfigs WHERE Id = '{agentId}'");
 
         // Its app is gone from aegisd (removed by hand): aegisd answers the save with a 404.
@@ -186,14 +186,5 @@ public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper ou
         return [.. app.GetProperty("secretNames").EnumerateArray().Select(n => n.GetString()!).Where(n => !except.Contains(n)).Order(StringComparer.Ordinal)];
     }
 
-    private async Task<(string Status, string? AppId, string? InstanceId)> AgentAsync(string agentId)
-    {
-        await using var connection = await WebDatabase.OpenAsync(stack);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT Status, AegisAppId, AegisInstanceId FROM AgentConfigs WHERE Id = $id";
-        command.Parameters.AddWithValue("$id", agentId);
-        await using var reader = await command.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync(), $"no agent {agentId}");
-        return (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
-    }
+    private Task<AgentRow> AgentAsync(string agentId) => WebDatabase.AgentAsync(stack, agentId);
 }

@@ -45,9 +45,9 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
         var agent = await AgentAsync(agentId);
         Assert.Equal("STOPPED", agent.Status);
         Assert.Equal("s-lifecycle-photos", agent.XmppUser);
-        Assert.NotNull(agent.AegisAppId);
+        Assert.NotNull(agent.AppId);
         Assert.True(await stack.Ejabberd.Admin.AccountExistsAsync(agent.XmppUser, stack.Ejabberd.Host));
-        var app = await aegis.GetStringAsync($"/v1/apps/{agent.AegisAppId}");
+        var app = await aegis.GetStringAsync($"/v1/apps/{agent.AppId}");
         Assert.Contains("\"FAMIGLIA_API_KEY\"", app, StringComparison.Ordinal);
         Assert.Contains("\"ANTHROPIC_API_KEY\"", app, StringComparison.Ordinal);
         Assert.DoesNotContain("sk-test-not-a-real-key", app, StringComparison.Ordinal);
@@ -83,7 +83,7 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
 
         // The canvas through aegisd's router, as the iframe loads it.
         using var router = new HttpClient { BaseAddress = stack.RouterUrl };
-        using (var canvas = await router.GetAsync($"/agent/{agent.AegisAppId}/index.html"))
+        using (var canvas = await router.GetAsync($"/agent/{agent.AppId}/index.html"))
         {
             Assert.Equal(HttpStatusCode.OK, canvas.StatusCode);
             Assert.Contains("frame-ancestors", canvas.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
@@ -121,23 +121,23 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
         await WaitForStatusAsync(agentId, "STOPPED");
         var stopped = await alice.GetStringAsync(page);
         Assert.Contains("data-testid=\"canvas-placeholder\"", stopped, StringComparison.Ordinal);
-        var live = await aegis.GetFromJsonAsync<JsonElement>($"/v1/instances?appId={agent.AegisAppId}");
+        var live = await aegis.GetFromJsonAsync<JsonElement>($"/v1/instances?appId={agent.AppId}");
         Assert.DoesNotContain(live.EnumerateArray(), i => i.GetProperty("state").GetString() is "running" or "booting" or "paused");
 
         // A canvas still open somewhere (its page reconnects) does not wake a stopped agent.
-        using (var canvas = await router.GetAsync($"/agent/{agent.AegisAppId}/index.html"))
+        using (var canvas = await router.GetAsync($"/agent/{agent.AppId}/index.html"))
         {
             Assert.Equal(HttpStatusCode.ServiceUnavailable, canvas.StatusCode);
         }
 
-        live = await aegis.GetFromJsonAsync<JsonElement>($"/v1/instances?appId={agent.AegisAppId}");
+        live = await aegis.GetFromJsonAsync<JsonElement>($"/v1/instances?appId={agent.AppId}");
         Assert.DoesNotContain(live.EnumerateArray(), i => i.GetProperty("state").GetString() is "running" or "booting" or "paused");
         Assert.Equal("STOPPED", (await AgentAsync(agentId)).Status);
 
         // Delete → terminate, XMPP account gone, key revoked, app removed, document gone.
         Assert.EndsWith("/g/feldmans/r/photos", await alice.PostFormAsync(page, "Delete"), StringComparison.Ordinal);
         Assert.False(await stack.Ejabberd.Admin.AccountExistsAsync(agent.XmppUser, stack.Ejabberd.Host));
-        Assert.Equal(HttpStatusCode.NotFound, (await aegis.GetAsync($"/v1/apps/{agent.AegisAppId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await aegis.GetAsync($"/v1/apps/{agent.AppId}")).StatusCode);
         Assert.Equal(0L, await WebDatabase.ScalarAsync(stack, $"SELECT COUNT(*) FROM AgentConfigs WHERE Id = '{agentId}'"));
         Assert.Equal(0L, await WebDatabase.ScalarAsync(stack, $"SELECT COUNT(*) FROM ApiKeys WHERE AgentConfigId = '{agentId}' AND RevokedAt IS NULL"));
         Assert.Equal(HttpStatusCode.NotFound, await alice.StatusOfAsync(page));
@@ -147,22 +147,7 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
         Assert.False(stack.Web.HasExited, "famiglia-web exited:\n" + stack.Web.Output());
     }
 
-    private sealed record AgentRow(string Status, string XmppUser, string XmppPassword, string? AegisAppId, string? InstanceId, string Thread);
-
-    private async Task<AgentRow> AgentAsync(string agentId)
-    {
-        await using var connection = await WebDatabase.OpenAsync(stack);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT a.Status, a.XmppUser, a.XmppPassword, a.AegisAppId, a.AegisInstanceId, d.CrdtKey
-            FROM AgentConfigs a JOIN RoomDocuments d ON d.Id = a.DocumentId WHERE a.Id = $id
-            """;
-        command.Parameters.AddWithValue("$id", agentId);
-        await using var reader = await command.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync(), $"no agent {agentId}");
-        return new AgentRow(reader.GetString(0), reader.GetString(1), reader.GetString(2),
-            reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5));
-    }
+    private Task<AgentRow> AgentAsync(string agentId) => WebDatabase.AgentAsync(stack, agentId);
 
     private async Task WaitForStatusAsync(string agentId, string status) =>
         await WebDatabase.WaitUntilAsync(async () => (await AgentAsync(agentId)).Status == status, $"status {status}");

@@ -48,10 +48,12 @@ public sealed class ReleaseTests(FamigliaStack stack, ITestOutputHelper output) 
 
         await alice.PostFormAsync(page, "Start");
         await WebDatabase.WaitUntilAsync(async () => (await AgentAsync(agentId)).Status == "RUNNING", "RUNNING");
-        var (_, appId, thread, templateInstance) = await AgentAsync(agentId);
+        var (_, _, _, appId, templateInstance, thread) = await AgentAsync(agentId);
 
-        // An admin finds in its settings how to publish to it.
-        Assert.Contains($"aegis app publish DIR --app {appId}", await alice.GetStringAsync(page + "?settings=true"), StringComparison.Ordinal);
+        // An admin finds in its settings how to publish to it, and which code it runs.
+        var settings = await alice.GetStringAsync(page + "?settings=true");
+        Assert.Contains($"aegis app publish DIR --app {appId}", settings, StringComparison.Ordinal);
+        Assert.Contains("Runs its template (nothing published).", settings, StringComparison.Ordinal);
 
         // Published while it runs: famiglia-web has aegisd replace the instance with one on the release, and the
         // release's agent is what answers.
@@ -61,6 +63,7 @@ public sealed class ReleaseTests(FamigliaStack stack, ITestOutputHelper output) 
         await WebDatabase.WaitUntilAsync(async () => !await IsLiveAsync(aegis, templateInstance!), "the template's instance gone");
         await _person.Room.SendAsync("hello one", thread);
         Assert.Equal("first heard: hello one", (await _person.Heard.NextMatchingAsync(m => m.Nick == nick)).Body);
+        Assert.Contains("Runs version 1 of its published code.", await alice.GetStringAsync(page + "?settings=true"), StringComparison.Ordinal);
 
         // Published while stopped: nothing boots, and the agent stays stopped.
         await alice.PostFormAsync(page, "Stop");
@@ -71,6 +74,7 @@ public sealed class ReleaseTests(FamigliaStack stack, ITestOutputHelper output) 
         Assert.DoesNotContain((await aegis.GetFromJsonAsync<JsonElement>($"/v1/instances?appId={appId}")).EnumerateArray(),
             i => i.GetProperty("state").GetString() is not ("terminated" or "error"));
         Assert.Equal("STOPPED", (await AgentAsync(agentId)).Status);
+        Assert.Contains("Not running; it starts on version 2 of its published code.", await alice.GetStringAsync(page + "?settings=true"), StringComparison.Ordinal);
 
         // Its next start runs the second release.
         await alice.PostFormAsync(page, "Start");
@@ -118,17 +122,5 @@ public sealed class ReleaseTests(FamigliaStack stack, ITestOutputHelper output) 
     private static async Task<bool> IsLiveAsync(HttpClient aegis, string instanceId) =>
         (await aegis.GetFromJsonAsync<JsonElement>($"/v1/instances/{instanceId}")).GetProperty("state").GetString() is not ("terminated" or "error");
 
-    private async Task<(string Status, string? AppId, string Thread, string? InstanceId)> AgentAsync(string agentId)
-    {
-        await using var connection = await WebDatabase.OpenAsync(stack);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT a.Status, a.AegisAppId, d.CrdtKey, a.AegisInstanceId
-            FROM AgentConfigs a JOIN RoomDocuments d ON d.Id = a.DocumentId WHERE a.Id = $id
-            """;
-        command.Parameters.AddWithValue("$id", agentId);
-        await using var reader = await command.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync(), $"no agent {agentId}");
-        return (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3));
-    }
+    private Task<AgentRow> AgentAsync(string agentId) => WebDatabase.AgentAsync(stack, agentId);
 }

@@ -20,16 +20,20 @@ internal static class WebDatabase
         return await command.ExecuteScalarAsync();
     }
 
-    /// <summary>An agent's row: its status and its Aegis app and instance.</summary>
-    public static async Task<(string Status, string? AppId, string? InstanceId)> AgentAsync(FamigliaStack stack, string agentId)
+    /// <summary>An agent's row: status, XMPP account, Aegis app and instance, and its thread (its document's key).</summary>
+    public static async Task<AgentRow> AgentAsync(FamigliaStack stack, string agentId)
     {
         await using var connection = await OpenAsync(stack);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT Status, AegisAppId, AegisInstanceId FROM AgentConfigs WHERE Id = $id";
+        command.CommandText = """
+            SELECT a.Status, a.XmppUser, a.XmppPassword, a.AegisAppId, a.AegisInstanceId, d.CrdtKey
+            FROM AgentConfigs a JOIN RoomDocuments d ON d.Id = a.DocumentId WHERE a.Id = $id
+            """;
         command.Parameters.AddWithValue("$id", agentId);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync(), $"no agent {agentId}");
-        return (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+        return new AgentRow(reader.GetString(0), reader.GetString(1), reader.GetString(2),
+            reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5));
     }
 
     /// <summary>Polls; the limit only turns a hang into a failure (a cold sandbox boot on a loaded 2-core machine is slow).</summary>
@@ -43,3 +47,6 @@ internal static class WebDatabase
         }
     }
 }
+
+/// <summary>An agent's row in famiglia-web's database (<see cref="WebDatabase.AgentAsync"/>).</summary>
+internal sealed record AgentRow(string Status, string XmppUser, string XmppPassword, string? AppId, string? InstanceId, string Thread);

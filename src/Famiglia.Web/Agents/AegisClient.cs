@@ -93,14 +93,31 @@ internal sealed class AegisClient(HttpClient http, IOptions<AegisOptions> option
     }
 
     /// <summary>The id of the app's release with this version; null when there is none (pruned, or never published).</summary>
-    public async Task<string?> ReleaseIdAsync(string appId, int version, CancellationToken cancellationToken)
+    public async Task<string?> ReleaseIdAsync(string appId, int version, CancellationToken cancellationToken) =>
+        (await ReleasesAsync(appId, cancellationToken)).Where(r => r.Version == version).Select(r => (string?)r.ReleaseId).FirstOrDefault();
+
+    /// <summary>The app's releases, newest first: (release id, version).</summary>
+    public async Task<IReadOnlyList<(string ReleaseId, int Version)>> ReleasesAsync(string appId, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(HttpMethod.Get, $"/v1/apps/{Uri.EscapeDataString(appId)}/releases", null, cancellationToken);
         using var json = await ReadJsonAsync(response, cancellationToken);
-        return json.RootElement.EnumerateArray()
-            .Where(r => r.GetProperty("version").GetInt32() == version)
-            .Select(r => r.GetProperty("releaseId").GetString())
-            .FirstOrDefault();
+        return [.. json.RootElement.EnumerateArray()
+            .Select(r => (r.GetProperty("releaseId").GetString()!, r.GetProperty("version").GetInt32()))
+            .OrderByDescending(r => r.Item2)];
+    }
+
+    /// <summary>The release a live instance was booted on: null for none (the kit's template), or when aegisd no longer
+    /// knows the instance.</summary>
+    public async Task<string?> InstanceReleaseAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"/v1/instances/{Uri.EscapeDataString(instanceId)}", null, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        using var json = await ReadJsonAsync(response, cancellationToken);
+        return json.RootElement.TryGetProperty("releaseId", out var release) && release.ValueKind == JsonValueKind.String ? release.GetString() : null;
     }
 
     /// <summary>Terminates an instance; false when aegisd does not know it (already gone).</summary>

@@ -299,6 +299,23 @@ internal sealed partial class AgentLifecycle(
         return agent.Status is AgentStatus.RUNNING or AgentStatus.STARTING or AgentStatus.PAUSED;
     }
 
+    /// <summary>Which code the agent runs and will run, for its settings: the release of its live instance, and the newest
+    /// one published (<c>aegis app publish</c>).</summary>
+    public async Task<AgentCode> CodeAsync(AgentConfig agent, CancellationToken cancellationToken)
+    {
+        if (agent.AegisAppId is not { } appId)
+        {
+            return new AgentCode(Live: false, Running: null, Newest: null);
+        }
+
+        var releases = await aegis.ReleasesAsync(appId, cancellationToken);
+        var running = agent.AegisInstanceId is { } instanceId ? await aegis.InstanceReleaseAsync(instanceId, cancellationToken) : null;
+        return new AgentCode(
+            Live: agent.AegisInstanceId is not null && agent.Status is not AgentStatus.STOPPED,
+            Running: running is null ? null : releases.Where(r => r.ReleaseId == running).Select(r => (int?)r.Version).FirstOrDefault(),
+            Newest: releases.Count == 0 ? null : releases[0].Version);
+    }
+
     /// <summary>The names of the agent's extra environment variables (never their values).</summary>
     public IReadOnlyList<string> EnvNames(AgentConfig agent) => [.. AgentEnv.Parse(secretBox.OpenOrNull(agent.Env)).Keys.Order(StringComparer.Ordinal)];
 
@@ -433,6 +450,21 @@ internal sealed partial class AgentLifecycle(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not start agent {Agent}: {Error}")]
     private static partial void EnsureFailed(ILogger logger, string agent, string error);
+}
+
+/// <summary>Which code an agent runs: <see cref="Running"/> is the release version of its live instance (null: its
+/// template, or a release no longer listed), <see cref="Newest"/> the newest published (null: none).</summary>
+internal sealed record AgentCode(bool Live, int? Running, int? Newest)
+{
+    public override string ToString() => (Live, Running, Newest) switch
+    {
+        (true, { } running, { } newest) when newest > running => $"Runs version {running} of its published code; version {newest} runs from its next start.",
+        (true, { } running, _) => $"Runs version {running} of its published code.",
+        (true, null, { } newest) => $"Runs its template; version {newest} of its published code runs from its next start.",
+        (true, null, null) => "Runs its template (nothing published).",
+        (false, _, { } newest) => $"Not running; it starts on version {newest} of its published code.",
+        (false, _, null) => "Not running; it starts on its template (nothing published).",
+    };
 }
 
 /// <summary>A lifecycle call that cannot proceed; <see cref="Field"/> names the input at fault.</summary>

@@ -43,6 +43,9 @@ internal sealed partial class RoomModel(
     /// <summary>The agent's settings panel is open (group admins).</summary>
     public bool ShowSettings { get; private set; }
 
+    /// <summary>Which code the agent runs (template or published version), for the settings panel.</summary>
+    public string? Code { get; private set; }
+
     /// <summary>The names of the agent's extra environment variables, for the settings panel.</summary>
     public IReadOnlyList<string> EnvNames { get; private set; } = [];
 
@@ -101,7 +104,7 @@ internal sealed partial class RoomModel(
 
         if (settings && Agent is not null && IsAdmin)
         {
-            OpenSettings(Agent);
+            await OpenSettingsAsync(Agent);
             Settings.Canvas = Agent.CanvasEnabled;
         }
 
@@ -124,7 +127,7 @@ internal sealed partial class RoomModel(
         if (envError is not null)
         {
             ModelState.AddModelError("Settings.Env", envError);
-            OpenSettings(Agent);
+            await OpenSettingsAsync(Agent);
             return Page();
         }
 
@@ -140,14 +143,14 @@ internal sealed partial class RoomModel(
                 ModelState.AddModelError("Settings.Env", message);
             }
 
-            OpenSettings(Agent);
+            await OpenSettingsAsync(Agent);
             return Page();
         }
         catch (Exception ex) when (ex is AegisException or AgentOperationException or HttpRequestException)
         {
             // Nothing was stored: the form stays as it was typed, to be saved again.
             ModelState.AddModelError("Settings.Env", $"Aegis did not take the settings ({ex.Message}); nothing was saved. Save again to retry.");
-            OpenSettings(Agent);
+            await OpenSettingsAsync(Agent);
             return Page();
         }
 
@@ -296,10 +299,18 @@ internal sealed partial class RoomModel(
         return Agent is not null;
     }
 
-    private void OpenSettings(AgentConfig agent)
+    private async Task OpenSettingsAsync(AgentConfig agent)
     {
         ShowSettings = true;
         EnvNames = agents.EnvNames(agent);
+        try
+        {
+            Code = (await agents.CodeAsync(agent, HttpContext.RequestAborted)).ToString();
+        }
+        catch (Exception ex) when (ex is AegisException or HttpRequestException)
+        {
+            Code = $"Which code it runs is not known: {ex.Message}";
+        }
     }
 
     private async Task WakeAsync(AgentConfig agent)
