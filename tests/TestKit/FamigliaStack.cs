@@ -51,6 +51,7 @@ public sealed class FamigliaStack : IAsyncLifetime
             $"--Famiglia:Aegis:PublicUrl=http://localhost:{aegisPort}",
             // What famiglia-web did with each agent (created, moved to a release, deleted), for the tests to read.
             "--Logging:LogLevel:Famiglia.Web.Agents.AgentLifecycle=Information",
+            "--Logging:LogLevel:Famiglia.Web.Agents.AgentWaker=Information",
         ]);
         Aegis = await AegisDaemonProcess.StartAsync(aegisDir, aegisPort, settings:
         [

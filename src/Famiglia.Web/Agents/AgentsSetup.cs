@@ -1,6 +1,7 @@
 namespace Famiglia.Web.Agents;
 
-/// <summary>Agents: the §7.3 lifecycle against aegisd, status from aegisd's events.</summary>
+/// <summary>Agents: the §7.3 lifecycle against aegisd, status from aegisd's events, releases rolled out, sleeping agents
+/// woken when someone writes to them.</summary>
 internal static class AgentsSetup
 {
     public static WebApplicationBuilder AddAgents(this WebApplicationBuilder builder)
@@ -14,6 +15,8 @@ internal static class AgentsSetup
         builder.Services.AddHostedService(services => services.GetRequiredService<AegisEventsListener>());
         builder.Services.AddSingleton<ReleaseRollouts>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ReleaseRollouts>());
+        builder.Services.AddSingleton<AgentWaker>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<AgentWaker>());
         return builder;
     }
 }

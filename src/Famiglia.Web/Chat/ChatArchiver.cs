@@ -18,6 +18,7 @@ internal sealed partial class ChatArchiver(
     IDbContextFactory<FamigliaDbContext> db,
     ChatNotifier notifier,
     ChatProvisioner provisioner,
+    Agents.AgentWaker waker,
     ILogger<ChatArchiver> logger) : IAsyncDisposable
 {
     private static readonly TimeSpan CatchUpOverlap = TimeSpan.FromMinutes(1);
@@ -213,6 +214,12 @@ internal sealed partial class ChatArchiver(
                 }
 
                 throw;
+            }
+
+            // A person wrote (agents' nicks are @s:…): the agents it is for wake if they sleep.
+            if (!stored.AuthorNick.StartsWith("@s:", StringComparison.Ordinal))
+            {
+                waker.Written(roomId, stored.Thread);
             }
 
             var agentName = ChatAddresses.AgentUser(stored.AuthorNick) is { } agentUser

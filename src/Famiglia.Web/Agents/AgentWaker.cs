@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Famiglia.Web.Spaces;
+using Microsoft.EntityFrameworkCore;
+
+namespace Famiglia.Web.Agents;
+
+/// <summary>
+/// Wakes the agents a person writes to. aegisd's idle timers pause an instance after a minute without requests to its
+/// canvas and terminate it later; they do not see chat, so an agent people only talk to (a chat-only template, or a
+/// canvas nobody has open) would sleep through what they write. A message in a room's main chat wakes every agent of
+/// the room that its person keeps running (started and not stopped) and that is not running now; a message in an
+/// agent's thread wakes that agent. Woken, the harness reads what was written meanwhile: from its connection after a
+/// pause, from the room's archive after a terminate.
+/// </summary>
+internal sealed partial class AgentWaker(IDbContextFactory<FamigliaDbContext> db, AgentLifecycle agents, ILogger<AgentWaker> logger) : BackgroundService
+{
+    // Wakes are idempotent: when people write faster than agents wake, the oldest notes can go.
+    private readonly Channel<(string RoomId, string? Thread)> _written = Channel.CreateBounded<(string, string?)>(
+        new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+    private readonly ConcurrentDictionary<string, byte> _waking = new(StringComparer.Ordinal);
+
+    /// <summary>A person wrote in the room: in <paramref name="thread"/>, or in its main chat when null.</summary>
+    public void Written(string roomId, string? thread) => _written.Writer.TryWrite((roomId, thread));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var (roomId, thread) in _written.Reader.ReadAllAsync(stoppingToken))
+        {
+            List<(string Id, string Name)> asleep;
+            try
+            {
+                asleep = await AsleepAsync(roomId, thread, stoppingToken);
+            }
+            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+            {
+                LookupFailed(logger, roomId, ex);
+                continue;
+            }
+
+            foreach (var (id, name) in asleep)
+            {
+                // One wake per agent at a time: the messages that follow the first find it waking (or awake).
+                if (_waking.TryAdd(id, 0))
+                {
+                    _ = WakeAsync(id, name, stoppingToken);
+                }
+            }
+        }
+    }
+
+    /// <summary>The agents of the room the message is for that their person keeps running and that do not run now.</summary>
+    private async Task<List<(string Id, string Name)>> AsleepAsync(string roomId, string? thread, CancellationToken cancellationToken)
+    {
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        var rows = await context.AgentConfigs.AsNoTracking()
+            .Where(a => a.Document!.RoomId == roomId && a.AegisAppId != null && a.Status != AgentStatus.RUNNING && a.Status != AgentStatus.STARTING)
+            .Where(a => thread == null || a.Document!.CrdtKey == thread)
+            .Where(AgentLifecycle.WantsRunningInDatabase)
+            .Select(a => new { a.Id, a.Name })
+            .ToListAsync(cancellationToken);
+        return [.. rows.Select(r => (r.Id, r.Name))];
+    }
+
+    private async Task WakeAsync(string agentId, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await agents.EnsureIfWantedAsync(agentId, cancellationToken))
+            {
+                Woken(logger, name);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is AegisException or AgentOperationException or HttpRequestException or DbUpdateException)
+        {
+            WakeFailed(logger, name, ex.Message);
+        }
+        finally
+        {
+            _waking.TryRemove(agentId, out _);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {Agent} woken: someone wrote to it")]
+    private static partial void Woken(ILogger logger, string agent);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {Agent} could not be woken for a message: {Error}")]
+    private static partial void WakeFailed(ILogger logger, string agent, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not look up the agents of room {Room} to wake")]
+    private static partial void LookupFailed(ILogger logger, string room, Exception exception);
+}

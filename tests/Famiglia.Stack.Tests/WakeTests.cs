@@ -1,0 +1,94 @@
+using System.Net.Http.Json;
+using Famiglia.Xmpp;
+using Xunit.Abstractions;
+
+namespace Famiglia.Stack.Tests;
+
+/// <summary>
+/// An agent people only chat with, put to sleep by aegisd's idle timers (which see canvas requests, not chat), against the
+/// real stack: what someone writes to it wakes it, and it answers, without anyone opening its tab.
+/// </summary>
+[Collection(StackCollection.Name)]
+public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : IAsyncLifetime
+{
+    private RoomPerson? _person;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        output.WriteLine("--- famiglia-web ---\n" + stack.Web.Output());
+        if (_person is not null)
+        {
+            await _person.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_paused_or_terminated_agent_wakes_and_answers_when_someone_writes_to_it()
+    {
+        using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
+        using var aegis = stack.Aegis.CreateClient();
+        var agentId = (await alice.PostFormAsync("/g/feldmans/r/photos/new", "Create", new()
+        {
+            ["NewAgent.Name"] = "Wake Echo",
+            ["NewAgent.Template"] = "echo",
+        })).Split('/').Last();
+        var page = $"/g/feldmans/r/photos/{agentId}";
+        var nick = $"@s:wake-echo@{stack.Ejabberd.Host}";
+        try
+        {
+            _person = await RoomPerson.JoinAsync(stack.Ejabberd, new Jid("photos.feldmans", stack.Ejabberd.MucService), "wanda");
+            await alice.PostFormAsync(page, "Start");
+            await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "RUNNING", "RUNNING");
+            var thread = (await WebDatabase.AgentAsync(stack, agentId)).Thread;
+
+            // Paused as the idle timer pauses it; a message in its thread wakes it.
+            await PauseAsync(aegis, agentId);
+            await _person.Room.SendAsync("are you awake?", thread);
+            Assert.Equal(("echo: are you awake?", thread), await AnswerAsync(nick));
+            await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "RUNNING", "RUNNING after the wake");
+
+            // Paused again; a message in the room's main chat wakes it too.
+            await PauseAsync(aegis, agentId);
+            await _person.Room.SendAsync("main chat, anyone?");
+            Assert.Equal(("echo: main chat, anyone?", (string?)null), await AnswerAsync(nick));
+
+            // Terminated as the idle timer terminates a paused one (the person still wants it running): a message in
+            // its thread boots it again, and the new run answers it.
+            var instanceId = (await WebDatabase.AgentAsync(stack, agentId)).InstanceId!;
+            (await aegis.PostAsync($"/v1/instances/{instanceId}/terminate", null)).EnsureSuccessStatusCode();
+            await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "STOPPED", "STOPPED by the terminate");
+            await _person.Room.SendAsync("back after a terminate?", thread);
+            Assert.Equal(("echo: back after a terminate?", thread), await AnswerAsync(nick));
+            Assert.Contains("Agent Wake Echo woken: someone wrote to it", stack.Web.Output(), StringComparison.Ordinal);
+
+            // Stopped by the person: what is written does not wake it.
+            await alice.PostFormAsync(page, "Stop");
+            await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "STOPPED", "STOPPED");
+            var (_, _, _, appId, _, _) = await WebDatabase.AgentAsync(stack, agentId);
+            await _person.Room.SendAsync("nobody home", thread);
+            await _person.Room.SendAsync("a marker after it"); // archived after the first: when this is stored, the first was looked at
+            await WebDatabase.WaitUntilAsync(async () => (long)(await WebDatabase.ScalarAsync(stack, "SELECT COUNT(*) FROM Messages WHERE Body = 'a marker after it'"))! == 1, "the marker archived");
+            var instances = await aegis.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/instances?appId={appId}");
+            Assert.DoesNotContain(instances.EnumerateArray(), i => i.GetProperty("state").GetString() is "booting" or "running" or "paused");
+        }
+        finally
+        {
+            await alice.PostFormAsync(page, "Delete");
+        }
+    }
+
+    private async Task PauseAsync(HttpClient aegis, string agentId)
+    {
+        var instanceId = (await WebDatabase.AgentAsync(stack, agentId)).InstanceId!;
+        (await aegis.PostAsync($"/v1/instances/{instanceId}/pause", null)).EnsureSuccessStatusCode();
+        await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "PAUSED", "PAUSED");
+    }
+
+    private async Task<(string Body, string? Thread)> AnswerAsync(string nick)
+    {
+        var answer = await _person!.Heard.NextMatchingAsync(m => m.Nick == nick);
+        return (answer.Body, answer.Thread);
+    }
+}
