@@ -114,6 +114,11 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
 
         await WaitForStatusAsync(agentId, "ERROR");
 
+        // Its log stays readable for the admin, headed by how the instance ended: when it is most needed.
+        var crashed = await alice.GetStringAsync(page + "?logs=true");
+        Assert.Contains($"[instance {instanceId}, error", crashed, StringComparison.Ordinal);
+        Assert.Contains("joined photos.feldmans@", crashed, StringComparison.Ordinal);
+
         // Start again, then Stop → terminate → STOPPED; opening the tab now starts nothing.
         await alice.PostFormAsync(page, "Start");
         await WaitForStatusAsync(agentId, "RUNNING");

@@ -143,6 +143,21 @@ internal sealed class AegisClient(HttpClient http, IOptions<AegisOptions> option
             .Select(i => (i.GetProperty("instanceId").GetString()!, i.GetProperty("state").GetString()!))];
     }
 
+    /// <summary>The instance <paramref name="current"/> when given, else the app's newest (live or ended): its id, state and
+    /// what ended it. Null when the app has none.</summary>
+    public async Task<(string InstanceId, string State, string? Reason)?> LatestInstanceAsync(string appId, string? current, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, $"/v1/instances?appId={Uri.EscapeDataString(appId)}&all=true", null, cancellationToken);
+        using var json = await ReadJsonAsync(response, cancellationToken);
+        var instances = json.RootElement.EnumerateArray()
+            .Select(i => (Id: i.GetProperty("instanceId").GetString()!, State: i.GetProperty("state").GetString()!,
+                Reason: i.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null,
+                CreatedAt: i.GetProperty("createdAt").GetDateTimeOffset()))
+            .ToList();
+        var pick = instances.Where(i => i.Id == current).Concat(instances.OrderByDescending(i => i.CreatedAt)).FirstOrDefault();
+        return pick.Id is null ? null : (pick.Id, pick.State, pick.Reason);
+    }
+
     /// <summary>The last part of an instance's log (stdout and stderr of the sandbox).</summary>
     public async Task<string> LogsAsync(string instanceId, CancellationToken cancellationToken)
     {

@@ -319,11 +319,19 @@ internal sealed partial class AgentLifecycle(
     /// <summary>The names of the agent's extra environment variables (never their values).</summary>
     public IReadOnlyList<string> EnvNames(AgentConfig agent) => [.. AgentEnv.Parse(secretBox.OpenOrNull(agent.Env)).Keys.Order(StringComparer.Ordinal)];
 
-    /// <summary>The running instance's log, for group admins.</summary>
+    /// <summary>For group admins: the log of the agent's current instance or, when it has none (stopped, crashed, idled
+    /// out), of its last one, headed by which instance it is and how it ended (aegisd keeps both). Empty before its first
+    /// start.</summary>
     public async Task<string> LogsAsync(string agentId, CancellationToken cancellationToken)
     {
         var agent = await GetAsync(agentId, cancellationToken);
-        return agent.AegisInstanceId is { } instance ? await aegis.LogsAsync(instance, cancellationToken) : "";
+        if (agent.AegisAppId is not { } appId || await aegis.LatestInstanceAsync(appId, agent.AegisInstanceId, cancellationToken) is not { } instance)
+        {
+            return "";
+        }
+
+        var how = instance.Reason is null ? instance.State : $"{instance.State}: {instance.Reason}";
+        return $"[instance {instance.InstanceId}, {how}]\n" + await aegis.LogsAsync(instance.InstanceId, cancellationToken);
     }
 
     public async Task<AgentConfig> GetAsync(string agentId, CancellationToken cancellationToken)
