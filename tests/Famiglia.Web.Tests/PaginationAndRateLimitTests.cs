@@ -84,6 +84,14 @@ public abstract class PaginationAndRateLimitTests(SeededSpace space)
         var reset = long.Parse(Header(limited, "X-RateLimit-Reset"), CultureInfo.InvariantCulture);
         Assert.Equal(space.Web.Clock.GetUtcNow().AddSeconds(60).ToUnixTimeSeconds(), reset);
 
+        // The harness's runtime calls have a window of their own: a canvas bump still reaches famiglia-web.
+        using (var bump = await client.PostAsync("/api/agent-runtime/canvas-version", new StringContent("""{"version":2}""", System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, bump.StatusCode);
+            Assert.Equal("\"agent-runtime\";q=100;w=60", Header(bump, "RateLimit-Policy"));
+            Assert.Equal("99", Header(bump, "X-RateLimit-Remaining"));
+        }
+
         // Other agents are not affected by this one's window.
         using var other = space.Web.CreateAgentClient(await space.Web.IssueKeyAsync("feldmans", "other-limited-agent"));
         Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("/api/agent/room")).StatusCode);

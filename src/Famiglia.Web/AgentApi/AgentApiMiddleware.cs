@@ -4,8 +4,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Famiglia.Web.AgentApi;
 
 /// <summary>
-/// In front of every <c>/api/agent</c> request, matched or not: bearer key → agent (401 otherwise), the per-agent rate
-/// limit and its headers (429 past it), and one audit row with the final status.
+/// In front of every <c>/api/agent</c> and <c>/api/agent-runtime</c> request, matched or not: bearer key → agent (401
+/// otherwise), the per-agent rate limit of the one or the other and its headers (429 past it), and one audit row with
+/// the final status.
 /// </summary>
 internal sealed partial class AgentApiMiddleware(
     RequestDelegate next,
@@ -29,7 +30,8 @@ internal sealed partial class AgentApiMiddleware(
             }
 
             context.Features.Set(caller);
-            if (limiter.TryAcquire(caller) is { } decision)
+            var policy = context.Request.Path.StartsWithSegments(AgentApiSetup.BasePath) ? AgentRateLimiter.DataPolicy : AgentRateLimiter.RuntimePolicy;
+            if (limiter.TryAcquire(caller, policy) is { } decision)
             {
                 decision.WriteHeaders(context.Response.Headers);
                 if (!decision.Allowed)

@@ -4,15 +4,22 @@ using Microsoft.Extensions.Options;
 namespace Famiglia.Web.AgentApi;
 
 /// <summary>
-/// A fixed window per agent on the injected <see cref="TimeProvider"/>: the window opens with an agent's first request
-/// and allows <see cref="AgentApiOptions.RateLimitPermits"/> requests; refused requests do not count.
+/// A fixed window per agent and policy on the injected <see cref="TimeProvider"/>: the window opens with an agent's
+/// first request and allows <see cref="AgentApiOptions.RateLimitPermits"/> requests; refused requests do not count.
+/// The Data API (<see cref="DataPolicy"/>) and the harness's runtime calls (<see cref="RuntimePolicy"/>: heartbeats,
+/// canvas version bumps) have windows of their own, so a canvas fetching a gallery's images through the Data API does
+/// not make famiglia-web miss its version bumps, nor the other way round.
 /// </summary>
 internal sealed class AgentRateLimiter(IOptionsMonitor<AgentApiOptions> options, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
+    public const string DataPolicy = "agent";
+
+    public const string RuntimePolicy = "agent-runtime";
+
+    private readonly ConcurrentDictionary<(string Policy, string Agent), Window> _windows = new();
 
     /// <summary>Null when the agent is exempt by configuration.</summary>
-    public RateLimitDecision? TryAcquire(AgentCaller caller)
+    public RateLimitDecision? TryAcquire(AgentCaller caller, string policy)
     {
         var settings = options.CurrentValue;
         if (settings.RateLimitExemptAgents.Contains(caller.AgentName, StringComparer.Ordinal))
@@ -21,7 +28,7 @@ internal sealed class AgentRateLimiter(IOptionsMonitor<AgentApiOptions> options,
         }
 
         var now = time.GetUtcNow();
-        var window = _windows.GetOrAdd(caller.AgentConfigId, static _ => new Window());
+        var window = _windows.GetOrAdd((policy, caller.AgentConfigId), static _ => new Window());
         lock (window)
         {
             if (now >= window.ResetAt)
@@ -36,7 +43,7 @@ internal sealed class AgentRateLimiter(IOptionsMonitor<AgentApiOptions> options,
                 window.Used++;
             }
 
-            return new RateLimitDecision(allowed, settings.RateLimitPermits, settings.RateLimitPermits - window.Used, window.ResetAt, window.ResetAt - now, settings.RateLimitWindow);
+            return new RateLimitDecision(policy, allowed, settings.RateLimitPermits, settings.RateLimitPermits - window.Used, window.ResetAt, window.ResetAt - now, settings.RateLimitWindow);
         }
     }
 
@@ -48,7 +55,7 @@ internal sealed class AgentRateLimiter(IOptionsMonitor<AgentApiOptions> options,
     }
 }
 
-internal readonly record struct RateLimitDecision(bool Allowed, int Limit, int Remaining, DateTimeOffset ResetAt, TimeSpan ResetAfter, TimeSpan Window)
+internal readonly record struct RateLimitDecision(string Policy, bool Allowed, int Limit, int Remaining, DateTimeOffset ResetAt, TimeSpan ResetAfter, TimeSpan Window)
 {
     /// <summary>Whole seconds until the window resets, at least 1 (what <c>Retry-After</c> and <c>t=</c> say).</summary>
     public long ResetSeconds => Math.Max(1, (long)Math.Ceiling(ResetAfter.TotalSeconds));
@@ -59,7 +66,7 @@ internal readonly record struct RateLimitDecision(bool Allowed, int Limit, int R
         headers["X-RateLimit-Limit"] = Limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
         headers["X-RateLimit-Remaining"] = Remaining.ToString(System.Globalization.CultureInfo.InvariantCulture);
         headers["X-RateLimit-Reset"] = ResetAt.AddTicks(TimeSpan.TicksPerSecond - 1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        headers["RateLimit-Policy"] = $"\"agent\";q={Limit};w={(long)Window.TotalSeconds}";
-        headers["RateLimit"] = $"\"agent\";r={Remaining};t={ResetSeconds}";
+        headers["RateLimit-Policy"] = $"\"{Policy}\";q={Limit};w={(long)Window.TotalSeconds}";
+        headers["RateLimit"] = $"\"{Policy}\";r={Remaining};t={ResetSeconds}";
     }
 }

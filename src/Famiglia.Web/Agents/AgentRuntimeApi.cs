@@ -8,7 +8,7 @@ namespace Famiglia.Web.Agents;
 
 /// <summary>
 /// The runtime endpoint beside the read-only Data API, for the harness inside the sandbox: heartbeats. Same key,
-/// same authentication, rate limit and audit as <c>/api/agent</c>.
+/// same authentication and audit as <c>/api/agent</c>, and a rate limit of its own (the same size).
 /// </summary>
 internal static partial class AgentRuntimeApi
 {
