@@ -21,10 +21,15 @@ public sealed class AgentDataApi
     public Task<RoomInfo> RoomAsync(CancellationToken cancellationToken = default) =>
         _agent.InvokeAsync("api.room", NoParams, AgentJsonContext.Default.EmptyParams, AgentJsonContext.Default.RoomInfo, cancellationToken);
 
-    /// <summary>A page of the group's rooms, by slug.</summary>
+    /// <summary>Every room of the group, by slug (spec §8.2 <c>rooms()</c>; fetched a page of 200 at a time).</summary>
+    /// <param name="cancellationToken">Stops waiting for the answers.</param>
+    public Task<IReadOnlyList<RoomInfo>> RoomsAsync(CancellationToken cancellationToken = default) =>
+        EveryPageAsync(page => RoomsPageAsync(page, cancellationToken));
+
+    /// <summary>One page of <see cref="RoomsAsync"/>.</summary>
     /// <param name="page">Paging; null for the first 50.</param>
     /// <param name="cancellationToken">Stops waiting for the answer.</param>
-    public Task<Paginated<RoomInfo>> RoomsAsync(PageQuery? page = null, CancellationToken cancellationToken = default) =>
+    public Task<Paginated<RoomInfo>> RoomsPageAsync(PageQuery? page = null, CancellationToken cancellationToken = default) =>
         _agent.InvokeAsync(
             "api.rooms", new PageParams(page?.Limit, page?.Offset), AgentJsonContext.Default.PageParams, AgentJsonContext.Default.PaginatedRoomInfo, cancellationToken);
 
@@ -61,11 +66,17 @@ public sealed class AgentDataApi
         _agent.InvokeAsync(
             "api.chatHistory", query ?? new ChatQuery(), AgentJsonContext.Default.ChatQuery, AgentJsonContext.Default.PaginatedChatMessage, cancellationToken);
 
-    /// <summary>A page of a room's documents (tabs), oldest first.</summary>
+    /// <summary>Every document (tab) of a room, oldest first (spec §8.2 <c>documents(roomId)</c>).</summary>
+    /// <param name="roomId">The room; the agent's own room when null.</param>
+    /// <param name="cancellationToken">Stops waiting for the answers.</param>
+    public Task<IReadOnlyList<Document>> DocumentsAsync(string? roomId = null, CancellationToken cancellationToken = default) =>
+        EveryPageAsync(page => DocumentsPageAsync(roomId, page, cancellationToken));
+
+    /// <summary>One page of <see cref="DocumentsAsync"/>.</summary>
     /// <param name="roomId">The room; the agent's own room when null.</param>
     /// <param name="page">Paging; null for the first 50.</param>
     /// <param name="cancellationToken">Stops waiting for the answer.</param>
-    public Task<Paginated<Document>> DocumentsAsync(string? roomId = null, PageQuery? page = null, CancellationToken cancellationToken = default) =>
+    public Task<Paginated<Document>> DocumentsPageAsync(string? roomId = null, PageQuery? page = null, CancellationToken cancellationToken = default) =>
         _agent.InvokeAsync(
             "api.documents",
             new DocumentsParams(roomId, page?.Limit, page?.Offset),
@@ -74,22 +85,37 @@ public sealed class AgentDataApi
             cancellationToken);
 
     /// <summary>Full-text search over the group's files (name and content), best match first; an empty query lists
-    /// every file by name.</summary>
+    /// every file by name (spec §8.2 <c>files(query)</c>). Every match: <see cref="FilesPageAsync"/> gives the first few
+    /// of a broad search.</summary>
+    /// <param name="query">The search terms.</param>
+    /// <param name="cancellationToken">Stops waiting for the answers.</param>
+    public Task<IReadOnlyList<FileResult>> FilesAsync(string query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return EveryPageAsync(page => FilesPageAsync(query, page.Limit, page.Offset, cancellationToken));
+    }
+
+    /// <summary>One page of <see cref="FilesAsync"/>.</summary>
     /// <param name="query">The search terms.</param>
     /// <param name="limit">Page size: 50 by default, at most 200.</param>
     /// <param name="offset">How many results to skip.</param>
     /// <param name="cancellationToken">Stops waiting for the answer.</param>
-    public Task<Paginated<FileResult>> FilesAsync(string query, int? limit = null, int? offset = null, CancellationToken cancellationToken = default)
+    public Task<Paginated<FileResult>> FilesPageAsync(string query, int? limit = null, int? offset = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         return _agent.InvokeAsync(
             "api.files", new FilesParams(query, limit, offset), AgentJsonContext.Default.FilesParams, AgentJsonContext.Default.PaginatedFileResult, cancellationToken);
     }
 
-    /// <summary>A page of the group's apps and their record schemas, oldest first.</summary>
+    /// <summary>Every app of the group and its record schema, oldest first (spec §8.2 <c>apps()</c>).</summary>
+    /// <param name="cancellationToken">Stops waiting for the answers.</param>
+    public Task<IReadOnlyList<App>> AppsAsync(CancellationToken cancellationToken = default) =>
+        EveryPageAsync(page => AppsPageAsync(page, cancellationToken));
+
+    /// <summary>One page of <see cref="AppsAsync"/>.</summary>
     /// <param name="page">Paging; null for the first 50.</param>
     /// <param name="cancellationToken">Stops waiting for the answer.</param>
-    public Task<Paginated<App>> AppsAsync(PageQuery? page = null, CancellationToken cancellationToken = default) =>
+    public Task<Paginated<App>> AppsPageAsync(PageQuery? page = null, CancellationToken cancellationToken = default) =>
         _agent.InvokeAsync(
             "api.apps", new PageParams(page?.Limit, page?.Offset), AgentJsonContext.Default.PageParams, AgentJsonContext.Default.PaginatedApp, cancellationToken);
 
@@ -106,5 +132,23 @@ public sealed class AgentDataApi
             AgentJsonContext.Default.AppRecordsParams,
             AgentJsonContext.Default.PaginatedAppRecord,
             cancellationToken);
+    }
+
+    /// <summary>The largest page the Data API gives.</summary>
+    private const int LargestPage = 200;
+
+    /// <summary>Every item of a list, a page of <see cref="LargestPage"/> at a time, until the API says there is no more.</summary>
+    private static async Task<IReadOnlyList<T>> EveryPageAsync<T>(Func<PageQuery, Task<Paginated<T>>> fetch)
+    {
+        var items = new List<T>();
+        while (true)
+        {
+            var page = await fetch(new PageQuery { Limit = LargestPage, Offset = items.Count });
+            items.AddRange(page.Data);
+            if (!page.HasMore || page.Data.Count == 0)
+            {
+                return items;
+            }
+        }
     }
 }

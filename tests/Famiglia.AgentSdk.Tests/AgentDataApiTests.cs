@@ -90,13 +90,36 @@ public sealed class AgentDataApiTests
 
         var own = peer.Agent.Api.RoomAsync();
         await peer.RespondAsync(await peer.ExpectRequestAsync("api.room"), room);
-        var all = peer.Agent.Api.RoomsAsync(new PageQuery { Limit = 10 });
+        var all = peer.Agent.Api.RoomsPageAsync(new PageQuery { Limit = 10 });
         var roomsRequest = await peer.ExpectRequestAsync("api.rooms");
         Assert.Equal("""{"limit":10}""", roomsRequest.GetProperty("params").GetRawText());
         await peer.RespondAsync(roomsRequest, $$"""{"data":[{{room}}],"total":1,"hasMore":false}""");
 
         Assert.Equal("PARTICIPANTS_ONLY", (await own.WaitAsync(HarnessPeer.Timeout)).Visibility);
         Assert.Equal("alice", Assert.Single((await all.WaitAsync(HarnessPeer.Timeout)).Data).Participants[0].Handle);
+    }
+
+    [Fact]
+    public async Task RoomsAndFiles_WithoutPaging_FetchEveryPage()
+    {
+        await using var peer = new HarnessPeer();
+        await peer.StartAgentAsync();
+        static string Room(int i) => $$"""{"id":"room_{{i}}","slug":"r{{i}}","name":"R{{i}}","visibility":"PUBLIC","mucJid":"r{{i}}@conference.x","createdAt":"2026-01-02T00:00:00Z","participants":[]}""";
+
+        var rooms = peer.Agent.Api.RoomsAsync();
+        var first = await peer.ExpectRequestAsync("api.rooms");
+        Assert.Equal("""{"limit":200,"offset":0}""", first.GetProperty("params").GetRawText());
+        await peer.RespondAsync(first, $$"""{"data":[{{Room(1)}},{{Room(2)}}],"total":3,"hasMore":true}""");
+        var second = await peer.ExpectRequestAsync("api.rooms");
+        Assert.Equal("""{"limit":200,"offset":2}""", second.GetProperty("params").GetRawText());
+        await peer.RespondAsync(second, $$"""{"data":[{{Room(3)}}],"total":3,"hasMore":false}""");
+        Assert.Equal(["r1", "r2", "r3"], (await rooms.WaitAsync(HarnessPeer.Timeout)).Select(r => r.Slug));
+
+        var files = peer.Agent.Api.FilesAsync("");
+        var search = await peer.ExpectRequestAsync("api.files");
+        Assert.Equal("""{"q":"","limit":200,"offset":0}""", search.GetProperty("params").GetRawText());
+        await peer.RespondAsync(search, """{"data":[],"total":0,"hasMore":false}""");
+        Assert.Empty(await files.WaitAsync(HarnessPeer.Timeout));
     }
 
     [Fact]
@@ -160,13 +183,13 @@ public sealed class AgentDataApiTests
         await using var peer = new HarnessPeer();
         await peer.StartAgentAsync();
 
-        var own = peer.Agent.Api.DocumentsAsync();
+        var own = peer.Agent.Api.DocumentsPageAsync();
         var ownRequest = await peer.ExpectRequestAsync("api.documents");
         await peer.RespondAsync(ownRequest, """
             {"data":[{"id":"doc_1","roomId":"room_1","type":"AGENT","title":"Photo agent","crdtKey":"clx_doc_key","createdAt":"2026-11-01T00:00:00Z","updatedAt":"2026-11-02T00:00:00Z"}],
              "total":1,"hasMore":false}
             """);
-        var other = peer.Agent.Api.DocumentsAsync("room_2", new PageQuery { Limit = 200, Offset = 50 });
+        var other = peer.Agent.Api.DocumentsPageAsync("room_2", new PageQuery { Limit = 200, Offset = 50 });
         var otherRequest = await peer.ExpectRequestAsync("api.documents");
         await peer.RespondAsync(otherRequest, """{"data":[],"total":0,"hasMore":false}""");
 
@@ -182,7 +205,7 @@ public sealed class AgentDataApiTests
         await using var peer = new HarnessPeer();
         await peer.StartAgentAsync();
 
-        var files = peer.Agent.Api.FilesAsync("recipe", limit: 5);
+        var files = peer.Agent.Api.FilesPageAsync("recipe", limit: 5);
         var request = await peer.ExpectRequestAsync("api.files");
         await peer.RespondAsync(request, """
             {"data":[{"id":"file_1","name":"nonna.txt","mime":"text/plain","size":120,"roomId":null,"text":"The recipe","snippet":"The [recipe]","createdAt":"2026-11-01T00:00:00Z"}],
@@ -199,7 +222,7 @@ public sealed class AgentDataApiTests
         await using var peer = new HarnessPeer();
         await peer.StartAgentAsync();
 
-        var apps = peer.Agent.Api.AppsAsync(new PageQuery { Offset = 50 });
+        var apps = peer.Agent.Api.AppsPageAsync(new PageQuery { Offset = 50 });
         var appsRequest = await peer.ExpectRequestAsync("api.apps");
         Assert.Equal("""{"offset":50}""", appsRequest.GetProperty("params").GetRawText());
         await peer.RespondAsync(appsRequest, """
