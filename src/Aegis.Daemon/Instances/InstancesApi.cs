@@ -22,14 +22,16 @@ internal static class InstancesApi
         return api;
     }
 
-    private static async Task<Ok<InstanceDto>> EnsureAsync(EnsureRequest request, InstanceManager manager, CancellationToken cancellationToken)
+    private static async Task<Ok<InstanceDto>> EnsureAsync(EnsureRequest request, InstanceManager manager, HttpRequest http, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.AppId))
         {
             throw Infrastructure.ApiProblem.Invalid("appId", "appId is required.");
         }
 
-        return TypedResults.Ok(InstanceDto.From(await manager.EnsureAsync(request.AppId, request.ReleaseId, cancellationToken)));
+        var instance = InstanceDto.From(await manager.EnsureAsync(request.AppId, request.ReleaseId, cancellationToken));
+        // Where the instance is reached: the router on this address (an app whose kit exposes no port has no address).
+        return TypedResults.Ok(instance.Address is null ? instance : instance with { Url = $"{http.Scheme}://{http.Host}/agent/{Uri.EscapeDataString(instance.AppId)}/" });
     }
 
     private static async Task<Ok<List<InstanceDto>>> ListAsync(InstanceManager manager, SnapshotStore snapshots, string? appId, bool? all, CancellationToken cancellationToken)
@@ -98,11 +100,12 @@ internal static class InstancesApi
 /// <summary>Make sure the app has a running instance (of a release, when given).</summary>
 public sealed record EnsureRequest(string AppId, string? ReleaseId);
 
-/// <summary>An instance as the API shows it; a terminated one with the memory snapshot the app's next ensure restores.</summary>
+/// <summary>An instance as the API shows it; a terminated one with the memory snapshot the app's next ensure restores;
+/// the answer to an ensure with the <see cref="Url"/> its route has on the router.</summary>
 public sealed record InstanceDto(
     string InstanceId, string AppId, string? ReleaseId, string State, string? Reason, string Backend, string? Address,
     DateTimeOffset CreatedAt, DateTimeOffset? ReadyAt, DateTimeOffset? PausedAt, DateTimeOffset? EndedAt, double? BootMilliseconds,
-    SnapshotDto? Snapshot = null)
+    SnapshotDto? Snapshot = null, string? Url = null)
 {
     internal static InstanceDto From(InstanceEntity i) => From(i, null);
 

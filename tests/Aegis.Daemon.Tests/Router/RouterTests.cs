@@ -55,8 +55,12 @@ public class RouterTests : RouterTestBase
         Assert.Empty(await InstancesAsync(appId));
 
         // An instance started over the API is reached while it runs, served or not.
-        var id = (await EnsureAsync(appId)).GetProperty("instanceId").GetString()!;
-        Assert.Equal("held", await Router.GetStringAsync($"/agent/{appId}/index.html"));
+        var ensured = await EnsureAsync(appId);
+        var id = ensured.GetProperty("instanceId").GetString()!;
+        // The answer says where it is reached (AEGIS.md: ensure → {instanceId, state, url}).
+        var url = ensured.GetProperty("url").GetString()!;
+        Assert.Equal(new Uri(Daemon.BaseAddress, $"/agent/{appId}/"), new Uri(url));
+        Assert.Equal("held", await Router.GetStringAsync(url + "index.html"));
 
         // Served, then no longer (the owner stopped it): a paused instance stays paused, a terminated one is not booted.
         (await Api.PostAsync($"/v1/apps/{appId}/serve", null)).EnsureSuccessStatusCode();
