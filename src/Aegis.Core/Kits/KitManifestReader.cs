@@ -137,10 +137,19 @@ internal static partial class KitManifestReader
             expose.Add(port);
         }
 
+        var stickiness = routing.Flag("session_stickiness");
+        if (stickiness)
+        {
+            // One instance per app: there is nothing to stick a session to, and a kit that counts on it should hear so.
+            routing.Report("session_stickiness", "true is not supported: aegisd runs one instance per app");
+        }
+
         return new KitRouting
         {
-            Scheme = routing.Read("scheme", "", TryRouteScheme, raw => $"{ManifestReader.Show(raw)} is not a path (it must start with /)", required: true),
-            SessionStickiness = routing.Flag("session_stickiness"),
+            Scheme = routing.Read("scheme", "", TryRouteScheme, raw => ManifestReader.Show(raw) + (raw.StartsWith('/')
+                ? $" is not supported: aegisd's router serves {SupportedScheme}"
+                : " is not a path (it must start with /)"), required: true),
+            SessionStickiness = stickiness,
             WebSocket = routing.Flag("websocket"),
             Expose = expose,
         };
@@ -202,7 +211,10 @@ internal static partial class KitManifestReader
     private static bool TryImageReference(string text, out string value) =>
         (value = text).Length > 0 && !text.Any(char.IsWhiteSpace);
 
-    private static bool TryRouteScheme(string text, out string value) => (value = text).StartsWith('/');
+    /// <summary>The one route scheme aegisd's router has (<c>/agent/{appId}/{**path}</c>).</summary>
+    private const string SupportedScheme = "/agent/{agentId}/{path}";
+
+    private static bool TryRouteScheme(string text, out string value) => (value = text) == SupportedScheme;
 
     private static bool TryHttpUrl(string text, out Uri? value) =>
         Uri.TryCreate(text, UriKind.Absolute, out value) && (value.Scheme == Uri.UriSchemeHttps || value.Scheme == Uri.UriSchemeHttp);

@@ -30,6 +30,8 @@ public sealed class KitManifestErrorTests
     [InlineData("      protocol: http", "      protocol: udp", "routing.expose[0].protocol: \"udp\" is not one of http")]
     [InlineData("  websocket: true", "  websocket: yes", "routing.websocket: \"yes\" is not true or false")]
     [InlineData("  scheme: \"/agent/{agentId}/{path}\"", "  scheme: agent", "routing.scheme: \"agent\" is not a path (it must start with /)")]
+    [InlineData("  scheme: \"/agent/{agentId}/{path}\"", "  scheme: /canvas/{path}", "routing.scheme: \"/canvas/{path}\" is not supported: aegisd's router serves /agent/{agentId}/{path}")]
+    [InlineData("  session_stickiness: false", "  session_stickiness: true", "routing.session_stickiness: true is not supported: aegisd runs one instance per app")]
     [InlineData("  expose:\n    - port: 80\n      protocol: http\n      ui: true                            # Canvas is user-facing\n", "  expose: []\n", "routing.expose: must list at least one port")]
     [InlineData("    - ejabberd:5222 ", "    - ejabberd ", "networking.internal_hosts[1]: \"ejabberd\" is not host:port")]
     [InlineData("    - ejabberd:5280 ", "    - ejabberd:70000 ", "networking.internal_hosts[2]: \"ejabberd:70000\" is not host:port")]

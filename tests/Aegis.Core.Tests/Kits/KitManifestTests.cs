@@ -97,7 +97,7 @@ public sealed class KitManifestTests
                 - name: TOKEN
                   scope: per_workspace
             routing:
-              scheme: /x/{path}
+              scheme: /agent/{agentId}/{path}
               expose:
                 - port: 8080
             resources: { memory: 1GiB, cpu: 2, disk: 10 GB }
