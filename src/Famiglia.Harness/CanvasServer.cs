@@ -16,6 +16,20 @@ internal static class CanvasServer
         app.Use(async (context, next) =>
         {
             context.Response.Headers.XContentTypeOptions = "nosniff";
+            // The room shows the canvas in an iframe sandboxed without allow-same-origin, so the page's origin is
+            // "null" and its own fetch()es, module scripts (every Vite/React build) and _canvas/version polls are
+            // cross-origin requests, which need this. It exposes nothing more: the router takes no credentials (it
+            // drops cookies and Authorization), so what a browser may read here anyone with the URL may fetch already.
+            context.Response.Headers.AccessControlAllowOrigin = "*";
+            if (HttpMethods.IsOptions(context.Request.Method))
+            {
+                // A preflight (a fetch with headers of its own): reads only.
+                context.Response.Headers.AccessControlAllowMethods = "GET, HEAD";
+                context.Response.Headers.AccessControlAllowHeaders = context.Request.Headers.AccessControlRequestHeaders;
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+                return;
+            }
+
             if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
             {
                 // The canvas is read-only from the browser; agents write through the agent protocol.

@@ -72,6 +72,15 @@ public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper out
         Assert.Equal("text/html", page.Content.Headers.ContentType!.MediaType);
         Assert.Equal("<h1>Hello from the agent</h1>", await page.Content.ReadAsStringAsync());
         Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
+        // Readable by the canvas itself, whose sandboxed iframe has the origin "null" (fetch, module scripts).
+        Assert.Equal("*", page.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        using var preflight = await http.SendAsync(new HttpRequestMessage(HttpMethod.Options, "/data.json")
+        {
+            Headers = { { "Origin", "null" }, { "Access-Control-Request-Method", "GET" }, { "Access-Control-Request-Headers", "x-canvas" } },
+        });
+        Assert.Equal(HttpStatusCode.NoContent, preflight.StatusCode);
+        Assert.Equal("GET, HEAD", preflight.Headers.GetValues("Access-Control-Allow-Methods").Single());
+        Assert.Equal("x-canvas", preflight.Headers.GetValues("Access-Control-Allow-Headers").Single());
         using var version = JsonDocument.Parse(await http.GetStringAsync("/_canvas/version"));
         Assert.Equal(2, version.RootElement.GetProperty("version").GetInt64());
     }

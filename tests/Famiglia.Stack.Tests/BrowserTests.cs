@@ -84,6 +84,9 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
             }
             """);
         Assert.Equal("no-cookies|no-parent", reach);
+        // Its origin is "null", so reading its own files (fetch, and module scripts alike) is a cross-origin request,
+        // which the canvas server allows.
+        Assert.Equal(200, await frame.EvaluateAsync<int>("() => fetch('index.html').then(r => r.status)"));
         Assert.Equal("allow-scripts", await page.Locator("iframe.canvas").GetAttributeAsync("sandbox"));
 
         // Stopped from another window: this page's canvas gives way to the placeholder without a reload (left open, the
