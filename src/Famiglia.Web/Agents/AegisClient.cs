@@ -143,9 +143,9 @@ internal sealed class AegisClient(HttpClient http, IOptions<AegisOptions> option
             .Select(i => (i.GetProperty("instanceId").GetString()!, i.GetProperty("state").GetString()!))];
     }
 
-    /// <summary>The instance <paramref name="current"/> when given, else the app's newest (live or ended): its id, state and
-    /// what ended it. Null when the app has none.</summary>
-    public async Task<(string InstanceId, string State, string? Reason)?> LatestInstanceAsync(string appId, string? current, CancellationToken cancellationToken)
+    /// <summary>The app's live instance (<paramref name="current"/>, or the newest not ended) and its newest ended one,
+    /// in that order, each with its state and what ended it; fewer when it has none of either.</summary>
+    public async Task<IReadOnlyList<(string InstanceId, string State, string? Reason)>> RecentInstancesAsync(string appId, string? current, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(HttpMethod.Get, $"/v1/instances?appId={Uri.EscapeDataString(appId)}&all=true", null, cancellationToken);
         using var json = await ReadJsonAsync(response, cancellationToken);
@@ -153,9 +153,12 @@ internal sealed class AegisClient(HttpClient http, IOptions<AegisOptions> option
             .Select(i => (Id: i.GetProperty("instanceId").GetString()!, State: i.GetProperty("state").GetString()!,
                 Reason: i.TryGetProperty("reason", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null,
                 CreatedAt: i.GetProperty("createdAt").GetDateTimeOffset()))
+            .OrderByDescending(i => i.CreatedAt)
             .ToList();
-        var pick = instances.Where(i => i.Id == current).Concat(instances.OrderByDescending(i => i.CreatedAt)).FirstOrDefault();
-        return pick.Id is null ? null : (pick.Id, pick.State, pick.Reason);
+        static bool Ended(string state) => state is "terminated" or "error";
+        var live = instances.Where(i => i.Id == current && !Ended(i.State)).Concat(instances.Where(i => !Ended(i.State))).Take(1);
+        var ended = instances.Where(i => Ended(i.State)).Take(1);
+        return [.. live.Concat(ended).Select(i => (i.Id, i.State, i.Reason))];
     }
 
     /// <summary>The last part of an instance's log (stdout and stderr of the sandbox).</summary>

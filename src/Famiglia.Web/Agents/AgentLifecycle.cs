@@ -319,19 +319,26 @@ internal sealed partial class AgentLifecycle(
     /// <summary>The names of the agent's extra environment variables (never their values).</summary>
     public IReadOnlyList<string> EnvNames(AgentConfig agent) => [.. AgentEnv.Parse(secretBox.OpenOrNull(agent.Env)).Keys.Order(StringComparer.Ordinal)];
 
-    /// <summary>For group admins: the log of the agent's current instance or, when it has none (stopped, crashed, idled
-    /// out), of its last one, headed by which instance it is and how it ended (aegisd keeps both). Empty before its first
-    /// start.</summary>
+    /// <summary>For group admins: the log of the agent's current instance and of its last ended one (the one that crashed,
+    /// was stopped or idled out: opening the room may already have started a new one), each headed by the instance and
+    /// how it ended (aegisd keeps both). Empty before its first start.</summary>
     public async Task<string> LogsAsync(string agentId, CancellationToken cancellationToken)
     {
         var agent = await GetAsync(agentId, cancellationToken);
-        if (agent.AegisAppId is not { } appId || await aegis.LatestInstanceAsync(appId, agent.AegisInstanceId, cancellationToken) is not { } instance)
+        if (agent.AegisAppId is not { } appId)
         {
             return "";
         }
 
-        var how = instance.Reason is null ? instance.State : $"{instance.State}: {instance.Reason}";
-        return $"[instance {instance.InstanceId}, {how}]\n" + await aegis.LogsAsync(instance.InstanceId, cancellationToken);
+        var log = new System.Text.StringBuilder();
+        foreach (var instance in await aegis.RecentInstancesAsync(appId, agent.AegisInstanceId, cancellationToken))
+        {
+            var how = instance.Reason is null ? instance.State : $"{instance.State}: {instance.Reason}";
+            log.Append(log.Length == 0 ? "" : "\n").Append($"[instance {instance.InstanceId}, {how}]\n")
+                .Append(await aegis.LogsAsync(instance.InstanceId, cancellationToken));
+        }
+
+        return log.ToString();
     }
 
     public async Task<AgentConfig> GetAsync(string agentId, CancellationToken cancellationToken)
