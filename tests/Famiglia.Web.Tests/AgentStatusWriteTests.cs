@@ -67,6 +67,37 @@ public abstract class AgentStatusWriteTests(SeededSpace space)
         Assert.Equal((AgentStatus.STARTING, "inst_two"), await StatusAsync(agentId));
     }
 
+    [Fact]
+    public async Task What_an_ensure_returned_is_written_when_nothing_moved_the_agent_meanwhile()
+    {
+        var agentId = await NewAgentAsync(startedAt: Now.AddMinutes(-1), stoppedAt: null, instanceId: null);
+
+        Assert.True(await WriteEnsuredAsync(agentId, (AgentStatus.STARTING, null), AgentStatus.RUNNING, "inst_one"));
+
+        Assert.Equal((AgentStatus.RUNNING, "inst_one"), await StatusAsync(agentId));
+    }
+
+    [Fact]
+    public async Task An_ensures_answer_does_not_undo_what_aegisd_reported_while_it_ran()
+    {
+        // A wake resumed inst_one; before its "running" answer was written, aegisd reported the resume and then a new pause.
+        var agentId = await NewAgentAsync(startedAt: Now.AddMinutes(-1), stoppedAt: null, instanceId: "inst_one");
+        var before = await StatusAsync(agentId);
+        Assert.True(await WriteAsync(agentId, AgentStatus.PAUSED, "inst_one"));
+
+        Assert.False(await WriteEnsuredAsync(agentId, before, AgentStatus.RUNNING, "inst_one"));
+        Assert.Equal((AgentStatus.PAUSED, "inst_one"), await StatusAsync(agentId));
+
+        // Or terminated it: the ended instance does not come back.
+        before = await StatusAsync(agentId);
+        Assert.True(await WriteAsync(agentId, AgentStatus.STOPPED, "inst_one"));
+        Assert.False(await WriteEnsuredAsync(agentId, before, AgentStatus.RUNNING, "inst_one"));
+        Assert.Equal((AgentStatus.STOPPED, null), await StatusAsync(agentId));
+    }
+
+    private Task<bool> WriteEnsuredAsync(string agentId, (AgentStatus, string?) before, AgentStatus status, string instanceId) =>
+        space.Web.QueryAsync(context => AgentLifecycle.WriteEnsuredAsync(context, agentId, before, status, instanceId, Now, CancellationToken.None));
+
     private Task<bool> WriteAsync(string agentId, AgentStatus status, string instanceId) =>
         space.Web.QueryAsync(context => AegisEventsListener.WriteAsync(context, agentId, status, instanceId, Now, CancellationToken.None));
 

@@ -369,17 +369,19 @@ internal sealed partial class AgentLifecycle(
             await aegis.SetServedAsync(agent.AegisAppId!, served: true, cancellationToken);
             var (instanceId, state) = await aegis.EnsureAsync(agent.AegisAppId!, releaseId, cancellationToken);
             var status = AgentStatuses.FromInstanceState(state) ?? agent.Status;
-            var now = time.GetUtcNow().UtcDateTime;
+            bool wrote;
             await using (var context = await db.CreateDbContextAsync(cancellationToken))
             {
-                // Unless the person pressed Stop while aegisd was booting it (the Stop terminates what this ensure made).
-                await context.AgentConfigs.Where(a => a.Id == agentId).Where(WantsRunningInDatabase).ExecuteUpdateAsync(set => set
-                    .SetProperty(a => a.AegisInstanceId, instanceId)
-                    .SetProperty(a => a.Status, status)
-                    .SetProperty(a => a.UpdatedAt, now), cancellationToken);
+                wrote = await WriteEnsuredAsync(context, agentId, (agent.Status, agent.AegisInstanceId), status, instanceId, time.GetUtcNow().UtcDateTime, cancellationToken);
             }
 
             agent = await GetAsync(agentId, cancellationToken);
+            if (wrote)
+            {
+                // Otherwise the event listener wrote what happened, and told the room's pages each time: a status told
+                // here now could reach them after a newer one.
+                await notifier.AgentStatusAsync(agent.Document!.RoomId, agent.Id, agent.Status, cancellationToken);
+            }
         }
         catch (AegisException ex)
         {
@@ -389,9 +391,28 @@ internal sealed partial class AgentLifecycle(
             throw;
         }
 
-        await notifier.AgentStatusAsync(agent.Document!.RoomId, agent.Id, agent.Status, cancellationToken);
         return agent;
     }
+
+    /// <summary>
+    /// Writes what an ensure returned, unless (checked by the database in the write itself):
+    /// <list type="bullet">
+    /// <item>the person pressed Stop while aegisd was booting it (the Stop terminates what this ensure made);</item>
+    /// <item>aegisd's events moved the agent on while the ensure ran (<paramref name="before"/> is what the row said when
+    /// it began): they are newer than the ensure's answer (a resume's "running" can arrive after the pause that followed
+    /// it), and the event listener writes every state, so the agent ends where aegisd says.</item>
+    /// </list>
+    /// False when nothing was written.
+    /// </summary>
+    internal static async Task<bool> WriteEnsuredAsync(
+        FamigliaDbContext context, string agentId, (AgentStatus Status, string? InstanceId) before, AgentStatus status, string instanceId, DateTime now, CancellationToken cancellationToken) =>
+        await context.AgentConfigs
+            .Where(a => a.Id == agentId && a.Status == before.Status && a.AegisInstanceId == before.InstanceId)
+            .Where(WantsRunningInDatabase)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(a => a.AegisInstanceId, instanceId)
+                .SetProperty(a => a.Status, status)
+                .SetProperty(a => a.UpdatedAt, now), cancellationToken) > 0;
 
     private async Task<AgentConfig> UpdateAsync(string agentId, Action<AgentConfig> change, CancellationToken cancellationToken)
     {

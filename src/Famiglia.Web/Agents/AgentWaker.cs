@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Famiglia.Web.Spaces;
 using Microsoft.EntityFrameworkCore;
@@ -19,7 +18,10 @@ internal sealed partial class AgentWaker(IDbContextFactory<FamigliaDbContext> db
     private readonly Channel<(string RoomId, string? Thread)> _written = Channel.CreateBounded<(string, string?)>(
         new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
-    private readonly ConcurrentDictionary<string, byte> _waking = new(StringComparer.Ordinal);
+    // The agents being woken, each with whether someone wrote to it again meanwhile (then it is looked at once more when
+    // its wake is done: the wake may have seen it running just before it was paused).
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, bool> _waking = new(StringComparer.Ordinal);
 
     /// <summary>A person wrote in the room: in <paramref name="thread"/>, or in its main chat when null.</summary>
     public void Written(string roomId, string? thread) => _written.Writer.TryWrite((roomId, thread));
@@ -41,11 +43,19 @@ internal sealed partial class AgentWaker(IDbContextFactory<FamigliaDbContext> db
 
             foreach (var (id, name) in asleep)
             {
-                // One wake per agent at a time: the messages that follow the first find it waking (or awake).
-                if (_waking.TryAdd(id, 0))
+                // One wake per agent at a time; what is written meanwhile makes it look once more when done.
+                lock (_gate)
                 {
-                    _ = WakeAsync(id, name, stoppingToken);
+                    if (_waking.ContainsKey(id))
+                    {
+                        _waking[id] = true;
+                        continue;
+                    }
+
+                    _waking[id] = false;
                 }
+
+                _ = WakeAsync(id, name, stoppingToken);
             }
         }
     }
@@ -65,23 +75,33 @@ internal sealed partial class AgentWaker(IDbContextFactory<FamigliaDbContext> db
 
     private async Task WakeAsync(string agentId, string name, CancellationToken cancellationToken)
     {
-        try
+        while (true)
         {
-            if (await agents.EnsureIfWantedAsync(agentId, cancellationToken))
+            try
             {
-                Woken(logger, name);
+                if (await agents.EnsureIfWantedAsync(agentId, cancellationToken))
+                {
+                    Woken(logger, name);
+                }
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex) when (ex is AegisException or AgentOperationException or HttpRequestException or DbUpdateException)
-        {
-            WakeFailed(logger, name, ex.Message);
-        }
-        finally
-        {
-            _waking.TryRemove(agentId, out _);
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+            catch (Exception ex) when (ex is AegisException or AgentOperationException or HttpRequestException or DbUpdateException)
+            {
+                WakeFailed(logger, name, ex.Message);
+            }
+
+            lock (_gate)
+            {
+                if (!_waking[agentId] || cancellationToken.IsCancellationRequested)
+                {
+                    _waking.Remove(agentId);
+                    return;
+                }
+
+                _waking[agentId] = false;
+            }
         }
     }
 
