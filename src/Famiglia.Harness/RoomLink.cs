@@ -14,14 +14,20 @@ namespace Famiglia.Harness;
 /// and the join catches up on the room's archive after it, or on the latest <see cref="CatchUpOnFirstStart"/>
 /// messages when there is no mark yet. Of the messages the last run never saw, only the agent's own thread reaches
 /// it: the main chat of that time was people talking to each other, and an answer hours later would be noise there.
+/// Unless the person kept it running all the while and it only slept (aegisd's idle timers terminated it, and what
+/// someone wrote woke it): then the main chat since their Start is answered too.
 /// </remarks>
-internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbox, ILoggerFactory loggerFactory, TimeProvider time) : IAsyncDisposable
+internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbox, DataApiClient api, ILoggerFactory loggerFactory, TimeProvider time) : IAsyncDisposable
 {
     /// <summary>How many of the room's latest messages a first start looks through for ones in the agent's thread.</summary>
     public const int CatchUpOnFirstStart = 50;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<RoomLink>();
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+
+    // The main chat is answered from here on: this start, or the person's Start when the agent was asleep in between
+    // (paused, or terminated by aegisd's idle timers, and woken by what someone wrote to it).
+    private DateTimeOffset _answerMainChatSince;
     private readonly RoomMark _mark = new(Path.Combine(settings.WorkspaceDirectory, ".cache", "last-room-message"), loggerFactory.CreateLogger<RoomMark>());
     private XmppClient? _client;
     private MucRoom? _room;
@@ -44,6 +50,7 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
     public async Task RunAsync(Stopwatch sinceStart, CancellationToken cancellationToken)
     {
         inbox.Finished += message => _mark.Finished(message.Id);
+        _answerMainChatSince = await RunningSinceAsync(cancellationToken) is { } since && since < _startedAt ? since : _startedAt;
         var delay = TimeSpan.FromMilliseconds(200);
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -96,6 +103,29 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
             }
         }
     }
+
+    /// <summary>Since when the agent's person keeps it running (famiglia-web's <c>GET /api/agent-runtime/self</c>): null
+    /// when stopped, or when famiglia-web does not answer within a few seconds (then only this start counts).</summary>
+    private async Task<DateTimeOffset?> RunningSinceAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            var self = await api.GetJsonAsync(SelfPath, timeout.Token);
+            return self?["runningSince"]?.GetValue<string>() is { } text
+                && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var since)
+                ? since
+                : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or RpcException or OperationCanceledException or System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            RunningSinceUnknown(_logger, ex.Message);
+            return null;
+        }
+    }
+
+    public const string SelfPath = "/api/agent-runtime/self";
 
     /// <summary>Sends into the room: into <paramref name="thread"/>, or the main chat when null.</summary>
     public async Task<string> SendAsync(string text, string? thread, CancellationToken cancellationToken)
@@ -178,7 +208,7 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
         }
 
         // Written before this start, while the agent was not running: only its own thread (see the remarks).
-        if (message.FromArchive && message.Timestamp < _startedAt && message.Thread is null)
+        if (message.FromArchive && message.Timestamp < _answerMainChatSince && message.Thread is null)
         {
             return false;
         }
@@ -215,6 +245,9 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
 
     [LoggerMessage(Level = LogLevel.Error, Message = "out of the room: {Problem}")]
     private static partial void RoomLost(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not ask famiglia-web since when the agent runs ({Error}); the main chat is answered from this start")]
+    private static partial void RunningSinceUnknown(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "rejoined the room")]
     private static partial void Rejoined(ILogger logger);

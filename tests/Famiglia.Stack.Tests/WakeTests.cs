@@ -61,6 +61,13 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
             await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "STOPPED", "STOPPED by the terminate");
             await _person.Room.SendAsync("back after a terminate?", thread);
             Assert.Equal(("echo: back after a terminate?", thread), await AnswerAsync(nick));
+
+            // And in the main chat: the new run answers what woke it (the person never stopped it: it only slept).
+            instanceId = (await WebDatabase.AgentAsync(stack, agentId)).InstanceId!;
+            (await aegis.PostAsync($"/v1/instances/{instanceId}/terminate", null)).EnsureSuccessStatusCode();
+            await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "STOPPED", "STOPPED by the second terminate");
+            await _person.Room.SendAsync("main chat after a terminate?");
+            Assert.Equal(("echo: main chat after a terminate?", (string?)null), await AnswerAsync(nick));
             Assert.Contains("Agent Wake Echo woken: someone wrote to it", stack.Web.Output(), StringComparison.Ordinal);
 
             // Stopped by the person: what is written does not wake it.

@@ -27,4 +27,17 @@ public sealed class AgentRuntimeTests(SqliteSpace space) : IClassFixture<SqliteS
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("\"body\"", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Self_says_since_when_the_agent_is_kept_running_and_null_once_stopped()
+    {
+        var started = new DateTime(2026, 2, 27, 8, 0, 0, DateTimeKind.Utc);
+        await space.Web.QueryAsync(db => db.AgentConfigs.Where(a => a.Name == "photo-agent")
+            .ExecuteUpdateAsync(set => set.SetProperty(a => a.StartedAt, started).SetProperty(a => a.StoppedAt, (DateTime?)null)));
+        Assert.Equal("""{"runningSince":"2026-02-27T08:00:00Z"}""", await space.Feldmans.GetStringAsync("/api/agent-runtime/self"));
+
+        await space.Web.QueryAsync(db => db.AgentConfigs.Where(a => a.Name == "photo-agent")
+            .ExecuteUpdateAsync(set => set.SetProperty(a => a.StoppedAt, started.AddMinutes(5))));
+        Assert.Equal("""{"runningSince":null}""", await space.Feldmans.GetStringAsync("/api/agent-runtime/self"));
+    }
 }

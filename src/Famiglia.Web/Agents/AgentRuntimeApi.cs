@@ -21,7 +21,19 @@ internal static partial class AgentRuntimeApi
             .WithSummary("The harness reports that the agent is alive; sets the agent's lastHeartbeat.");
         runtime.MapPost("/canvas-version", CanvasVersionAsync)
             .WithSummary("The harness reports a canvas version bump; browsers showing the agent's tab reload its canvas.");
+        runtime.MapGet("/self", SelfAsync)
+            .WithSummary("Since when the agent's person keeps it running (null when stopped): the harness answers the room's main chat from then on, across idle pauses and terminates.");
     }
+
+    private static async Task<Ok<SelfBody>> SelfAsync(AgentCaller caller, IDbContextFactory<FamigliaDbContext> db, CancellationToken cancellationToken)
+    {
+        await using var context = await db.CreateDbContextAsync(cancellationToken);
+        var agent = await context.AgentConfigs.AsNoTracking().SingleAsync(a => a.Id == caller.AgentConfigId, cancellationToken);
+        return TypedResults.Ok(new SelfBody(AgentLifecycle.WantsRunning(agent) ? DateTime.SpecifyKind(agent.StartedAt!.Value, DateTimeKind.Utc) : null));
+    }
+
+    /// <summary>The answer of <c>GET /self</c>: the person's last Start while they keep the agent running, else null.</summary>
+    internal sealed record SelfBody(DateTime? RunningSince);
 
     private static async Task<Results<NoContent, ValidationProblem>> CanvasVersionAsync(
         HttpRequest request, AgentCaller caller, Chat.ChatNotifier notifier, CancellationToken cancellationToken)
