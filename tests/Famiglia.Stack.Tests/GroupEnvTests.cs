@@ -1,8 +1,5 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Xunit.Abstractions;
 
@@ -115,16 +112,7 @@ public sealed class GroupEnvTests(FamigliaStack stack, ITestOutputHelper output)
             process.stdout.write(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ready", params: { sdk: "group-env-test" } }) + "\n");
             require("readline").createInterface({ input: process.stdin }).on("line", () => {});
             """;
-        using var archive = new MemoryStream();
-        using (var gzip = new GZipStream(archive, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gzip))
-        {
-            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "index.js") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(agent)) });
-        }
-
-        using var content = new ByteArrayContent(archive.ToArray()) { Headers = { ContentType = new("application/gzip") } };
-        using var published = await aegis.PostAsync($"/v1/apps/{appId}/releases", content);
-        Assert.True(published.StatusCode == HttpStatusCode.Created, await published.Content.ReadAsStringAsync());
+        await AgentReleases.PublishIndexJsAsync(aegis, appId, agent);
         return new Agent(agentId, appId, Path.Combine(stack.Aegis.DataDirectory, "apps", appId, "volume", "workspace", "env-seen"));
     }
 

@@ -1,8 +1,5 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Famiglia.Xmpp;
 using Xunit.Abstractions;
@@ -102,18 +99,7 @@ public sealed class ReleaseTests(FamigliaStack stack, ITestOutputHelper output) 
               send({ jsonrpc: "2.0", id: m.id, result: null });
             });
             """;
-        using var archive = new MemoryStream();
-        using (var gzip = new GZipStream(archive, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gzip))
-        {
-            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "index.js") { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(agent)) });
-        }
-
-        using var content = new ByteArrayContent(archive.ToArray()) { Headers = { ContentType = new("application/gzip") } };
-        using var published = await aegis.PostAsync($"/v1/apps/{appId}/releases", content);
-        var body = await published.Content.ReadAsStringAsync();
-        Assert.True(published.StatusCode == HttpStatusCode.Created, body);
-        return JsonDocument.Parse(body).RootElement.GetProperty("releaseId").GetString()!;
+        return await AgentReleases.PublishIndexJsAsync(aegis, appId!, agent);
     }
 
     private static async Task<string?> ReleaseOfAsync(HttpClient aegis, string instanceId) =>
