@@ -1,6 +1,8 @@
 using Famiglia.Web.Auth;
+using Famiglia.Web.Spaces;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.EntityFrameworkCore;
 
 namespace Famiglia.Web.Chat;
 
@@ -8,10 +10,11 @@ namespace Famiglia.Web.Chat;
 /// <c>/hubs/chat</c>, for signed-in people. Client → server: <c>JoinRoom(roomId)</c> and <c>JoinThread(roomId, thread)</c>
 /// (each returns the last 50 messages, oldest first), <c>LeaveRoom(roomId)</c>, <c>Send(roomId, body, thread|null)</c>.
 /// Server → client: <c>message</c>, <c>agentStatus</c>, <c>canvasVersion</c> (see <see cref="ChatNotifier"/>), for every
-/// thread of the joined rooms. Refusals are <see cref="HubException"/>s with a message fit to show.
+/// thread of the joined rooms; on joining, an <c>agentStatus</c> for each agent of the room (what changed between the page's
+/// render and its joining would be missed otherwise). Refusals are <see cref="HubException"/>s with a message fit to show.
 /// </summary>
 [Authorize]
-internal sealed class ChatHub(Membership membership, ChatService chat) : Hub
+internal sealed class ChatHub(Membership membership, ChatService chat, IDbContextFactory<FamigliaDbContext> db) : Hub
 {
     public const string Path = "/hubs/chat";
     public const int HistorySize = 50;
@@ -45,6 +48,16 @@ internal sealed class ChatHub(Membership membership, ChatService chat) : Hub
         }
 
         await Groups.AddToGroupAsync(Context.ConnectionId, ChatNotifier.RoomGroup(roomId), Context.ConnectionAborted);
+        await using (var context = await db.CreateDbContextAsync(Context.ConnectionAborted))
+        {
+            var agents = await context.AgentConfigs.AsNoTracking().Where(a => a.Document!.RoomId == roomId)
+                .Select(a => new { a.Id, a.Status }).ToListAsync(Context.ConnectionAborted);
+            foreach (var agent in agents)
+            {
+                await Clients.Caller.SendAsync(ChatNotifier.AgentStatusEvent, new AgentStatusChanged(agent.Id, agent.Status.ToString()), Context.ConnectionAborted);
+            }
+        }
+
         return await chat.RecentAsync(roomId, thread, HistorySize, Context.ConnectionAborted);
     }
 }

@@ -19,7 +19,11 @@ public sealed class HubClient
 
             return Messages.Add(message);
         });
+        connection.On<AgentStatusChanged>(ChatNotifier.AgentStatusEvent, Statuses.Add);
     }
+
+    /// <summary>The agentStatus events.</summary>
+    public Probe<AgentStatusChanged> Statuses { get; } = new();
 
     public HubConnection Connection { get; }
 

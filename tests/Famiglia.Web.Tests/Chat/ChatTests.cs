@@ -257,6 +257,21 @@ public sealed class ChatTests(ChatSpace space, ITestOutputHelper output) : IClas
         }
     }
 
+    [Fact]
+    public async Task Joining_a_room_tells_the_page_each_agents_status_as_it_is_now()
+    {
+        // What changed between the page's render and its joining (a Start's RUNNING) would otherwise never reach it.
+        await space.Web.IssueKeyAsync("feldmans", "status-agent", "photos");
+        var agent = await space.Web.QueryAsync(db => db.AgentConfigs.Where(a => a.Name == "status-agent").Select(a => new { a.Id, a.Status }).SingleAsync());
+        Assert.Equal(space.PhotosId, await space.Web.QueryAsync(db => db.AgentConfigs.Where(a => a.Name == "status-agent").Select(a => a.Document!.RoomId).SingleAsync()));
+        var alice = await HubAsync("alice");
+
+        await alice.Connection.InvokeAsync<List<ChatMessage>>("JoinRoom", space.PhotosId);
+
+        var told = await alice.Statuses.NextMatchingAsync(s => s.AgentId == agent.Id);
+        Assert.Equal(agent.Status.ToString(), told.Status);
+    }
+
     private async Task<HubClient> HubAsync(string user)
     {
         var browser = await BrowserSession.SignedInAsync(space.Web, user);
