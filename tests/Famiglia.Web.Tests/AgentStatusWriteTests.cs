@@ -72,34 +72,57 @@ public abstract class AgentStatusWriteTests(SeededSpace space)
     {
         var agentId = await NewAgentAsync(startedAt: Now.AddMinutes(-1), stoppedAt: null, instanceId: null);
 
-        Assert.True(await WriteEnsuredAsync(agentId, (AgentStatus.STARTING, null), AgentStatus.RUNNING, "inst_one"));
+        Assert.True(await WriteEnsuredAsync(agentId, await UpdatedAtAsync(agentId), AgentStatus.RUNNING, "inst_one"));
 
         Assert.Equal((AgentStatus.RUNNING, "inst_one"), await StatusAsync(agentId));
     }
 
     [Fact]
+    public async Task An_ensures_answer_follows_its_own_instances_boot_reported_meanwhile()
+    {
+        // Start: STARTING without an instance; aegisd reported the new instance booting before the ensure answered.
+        var agentId = await NewAgentAsync(startedAt: Now.AddMinutes(-1), stoppedAt: null, instanceId: null);
+        var before = await UpdatedAtAsync(agentId);
+        Assert.True(await WriteAsync(agentId, AgentStatus.STARTING, "inst_new"));
+
+        Assert.True(await WriteEnsuredAsync(agentId, before, AgentStatus.RUNNING, "inst_new"));
+        Assert.Equal((AgentStatus.RUNNING, "inst_new"), await StatusAsync(agentId));
+    }
+
+    [Fact]
     public async Task An_ensures_answer_does_not_undo_what_aegisd_reported_while_it_ran()
     {
-        // A wake resumed inst_one; before its "running" answer was written, aegisd reported the resume and then a new pause.
+        // A wake resumed inst_one (it was paused); before its "running" answer was written, aegisd reported the resume,
+        // a new pause: the row says PAUSED again, as when the ensure began, and must stay so.
         var agentId = await NewAgentAsync(startedAt: Now.AddMinutes(-1), stoppedAt: null, instanceId: "inst_one");
-        var before = await StatusAsync(agentId);
+        Assert.True(await WriteAsync(agentId, AgentStatus.PAUSED, "inst_one"));
+        var before = await UpdatedAtAsync(agentId);
+        Assert.True(await WriteAsync(agentId, AgentStatus.RUNNING, "inst_one"));
         Assert.True(await WriteAsync(agentId, AgentStatus.PAUSED, "inst_one"));
 
         Assert.False(await WriteEnsuredAsync(agentId, before, AgentStatus.RUNNING, "inst_one"));
         Assert.Equal((AgentStatus.PAUSED, "inst_one"), await StatusAsync(agentId));
 
         // Or terminated it: the ended instance does not come back.
-        before = await StatusAsync(agentId);
+        before = await UpdatedAtAsync(agentId);
         Assert.True(await WriteAsync(agentId, AgentStatus.STOPPED, "inst_one"));
         Assert.False(await WriteEnsuredAsync(agentId, before, AgentStatus.RUNNING, "inst_one"));
         Assert.Equal((AgentStatus.STOPPED, null), await StatusAsync(agentId));
     }
 
-    private Task<bool> WriteEnsuredAsync(string agentId, (AgentStatus, string?) before, AgentStatus status, string instanceId) =>
-        space.Web.QueryAsync(context => AgentLifecycle.WriteEnsuredAsync(context, agentId, before, status, instanceId, Now, CancellationToken.None));
+    private Task<bool> WriteEnsuredAsync(string agentId, DateTime updatedBefore, AgentStatus status, string instanceId) =>
+        space.Web.QueryAsync(context => AgentLifecycle.WriteEnsuredAsync(context, agentId, updatedBefore, status, instanceId, Later(), CancellationToken.None));
 
     private Task<bool> WriteAsync(string agentId, AgentStatus status, string instanceId) =>
-        space.Web.QueryAsync(context => AegisEventsListener.WriteAsync(context, agentId, status, instanceId, Now, CancellationToken.None));
+        space.Web.QueryAsync(context => AegisEventsListener.WriteAsync(context, agentId, status, instanceId, Later(), CancellationToken.None));
+
+    // Every write at a later time, as in production (the ensure's write compares UpdatedAt).
+    private int _writes;
+
+    private DateTime Later() => Now.AddSeconds(Interlocked.Increment(ref _writes));
+
+    private Task<DateTime> UpdatedAtAsync(string agentId) =>
+        space.Web.QueryAsync(context => context.AgentConfigs.Where(a => a.Id == agentId).Select(a => a.UpdatedAt).SingleAsync());
 
     private Task<(AgentStatus, string?)> StatusAsync(string agentId) =>
         space.Web.QueryAsync(async context =>

@@ -372,7 +372,7 @@ internal sealed partial class AgentLifecycle(
             bool wrote;
             await using (var context = await db.CreateDbContextAsync(cancellationToken))
             {
-                wrote = await WriteEnsuredAsync(context, agentId, (agent.Status, agent.AegisInstanceId), status, instanceId, time.GetUtcNow().UtcDateTime, cancellationToken);
+                wrote = await WriteEnsuredAsync(context, agentId, agent.UpdatedAt, status, instanceId, time.GetUtcNow().UtcDateTime, cancellationToken);
             }
 
             agent = await GetAsync(agentId, cancellationToken);
@@ -398,16 +398,19 @@ internal sealed partial class AgentLifecycle(
     /// Writes what an ensure returned, unless (checked by the database in the write itself):
     /// <list type="bullet">
     /// <item>the person pressed Stop while aegisd was booting it (the Stop terminates what this ensure made);</item>
-    /// <item>aegisd's events moved the agent on while the ensure ran (<paramref name="before"/> is what the row said when
-    /// it began): they are newer than the ensure's answer (a resume's "running" can arrive after the pause that followed
-    /// it), and the event listener writes every state, so the agent ends where aegisd says.</item>
+    /// <item>the row was written since the ensure began (<paramref name="updatedBefore"/> is its <c>UpdatedAt</c> then;
+    /// compared as a version, so a resume, a pause and a resume again are seen as changes): aegisd's events moved the
+    /// agent on, and they are newer than the ensure's answer (a resume's "running" can arrive after the pause that
+    /// followed it); the event listener writes every state, so the agent ends where aegisd says. Except that the row says
+    /// the ensure's own instance is booting: that came before the answer (an instance boots once).</item>
     /// </list>
     /// False when nothing was written.
     /// </summary>
     internal static async Task<bool> WriteEnsuredAsync(
-        FamigliaDbContext context, string agentId, (AgentStatus Status, string? InstanceId) before, AgentStatus status, string instanceId, DateTime now, CancellationToken cancellationToken) =>
+        FamigliaDbContext context, string agentId, DateTime updatedBefore, AgentStatus status, string instanceId, DateTime now, CancellationToken cancellationToken) =>
         await context.AgentConfigs
-            .Where(a => a.Id == agentId && a.Status == before.Status && a.AegisInstanceId == before.InstanceId)
+            .Where(a => a.Id == agentId)
+            .Where(a => a.UpdatedAt == updatedBefore || (a.Status == AgentStatus.STARTING && a.AegisInstanceId == instanceId))
             .Where(WantsRunningInDatabase)
             .ExecuteUpdateAsync(set => set
                 .SetProperty(a => a.AegisInstanceId, instanceId)
