@@ -65,7 +65,7 @@ internal sealed partial class AgentLifecycle
                 }
 
                 await SyncSecretsAsync(appId, ExtraEnvironment(agent, own), cancellationToken);
-                if (changed.Any(name => !own.ContainsKey(name)) && agent.Status is AgentStatus.RUNNING or AgentStatus.STARTING or AgentStatus.PAUSED)
+                if (changed.Any(name => !own.ContainsKey(name)) && AgentStatuses.HasSandbox(agent.Status))
                 {
                     await RestartAsync(agentId, cancellationToken);
                     restarted.Add(agent.Name);

@@ -207,7 +207,7 @@ internal sealed partial class AgentLifecycle(
     public async Task RegenerateKeyAsync(string agentId, CancellationToken cancellationToken)
     {
         var agent = await GetAsync(agentId, cancellationToken);
-        var wasRunning = agent.Status is AgentStatus.RUNNING or AgentStatus.STARTING or AgentStatus.PAUSED;
+        var wasRunning = AgentStatuses.HasSandbox(agent.Status);
         await ProvisionAsync(agentId, null, null, cancellationToken);
         if (wasRunning)
         {
@@ -296,7 +296,7 @@ internal sealed partial class AgentLifecycle(
         }
 
         SettingsChanged(logger, agent.Name, string.Join(", ", set.Keys), string.Join(", ", removed));
-        return agent.Status is AgentStatus.RUNNING or AgentStatus.STARTING or AgentStatus.PAUSED;
+        return AgentStatuses.HasSandbox(agent.Status);
     }
 
     /// <summary>Which code the agent runs and will run, for its settings: the release of its live instance, and the newest

@@ -5,6 +5,9 @@ namespace Famiglia.Web.Agents;
 /// <summary>aegisd's instance states and events as the agent's status.</summary>
 internal static class AgentStatuses
 {
+    /// <summary>Starting, running or paused: the agent has a sandbox (a Start does nothing; a new environment needs a restart).</summary>
+    public static bool HasSandbox(AgentStatus status) => status is AgentStatus.RUNNING or AgentStatus.STARTING or AgentStatus.PAUSED;
+
     public static AgentStatus? FromInstanceState(string state) => state switch
     {
         "booting" => AgentStatus.STARTING,

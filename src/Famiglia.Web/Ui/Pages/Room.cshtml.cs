@@ -72,7 +72,7 @@ internal sealed partial class RoomModel(
 
     /// <summary>Start does nothing for an agent that runs, starts or is paused (a tab wakes it); it retries one in
     /// error. room.js applies the same rule to live status changes.</summary>
-    public static bool CanStart(AgentConfig agent) => agent.Status is not (AgentStatus.RUNNING or AgentStatus.STARTING or AgentStatus.PAUSED);
+    public static bool CanStart(AgentConfig agent) => !AgentStatuses.HasSandbox(agent.Status);
 
     public static bool CanStop(AgentConfig agent) => agent.Status is not AgentStatus.STOPPED;
 
