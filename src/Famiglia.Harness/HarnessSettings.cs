@@ -41,7 +41,13 @@ internal sealed partial record HarnessSettings
     public required int Port { get; init; }
     public required string ControlSocket { get; init; }
     public required TimeSpan HeartbeatInterval { get; init; }
-    public bool DeliverAgentMessages { get; init; }
+
+    /// <summary>Which other agents' messages reach the agent (<c>FAMIGLIA_DELIVER_AGENT_MESSAGES</c>: <c>mentions</c>, the
+    /// default, <c>all</c> or <c>none</c>; <c>true</c> and <c>false</c> mean all and none).</summary>
+    public AgentMessageDelivery DeliverAgentMessages { get; init; } = AgentMessageDelivery.Mentions;
+
+    /// <summary>The agent's display name in Famiglia (<c>FAMIGLIA_AGENT_NAME</c>), what "@Name" mentions; null when not set.</summary>
+    public string? AgentName { get; init; }
 
     /// <summary>Reads and validates the environment.</summary>
     /// <exception cref="HarnessConfigurationException">One or more variables are missing or malformed.</exception>
@@ -153,11 +159,14 @@ internal sealed partial record HarnessSettings
         var commandLine = Command("AGENT_COMMAND");
         var defaultCommandLine = Command("AGENT_DEFAULT_COMMAND");
 
-        var deliver = Optional("FAMIGLIA_DELIVER_AGENT_MESSAGES", "false");
-        if (!bool.TryParse(deliver, out var deliverAgentMessages))
+        var deliver = Optional("FAMIGLIA_DELIVER_AGENT_MESSAGES", "mentions");
+        var deliverAgentMessages = deliver.ToLowerInvariant() switch
         {
-            errors.Add($"FAMIGLIA_DELIVER_AGENT_MESSAGES '{deliver}' is not true or false");
-        }
+            "mentions" => AgentMessageDelivery.Mentions,
+            "all" or "true" => AgentMessageDelivery.All,
+            "none" or "false" => AgentMessageDelivery.None,
+            _ => Invalid(errors, $"FAMIGLIA_DELIVER_AGENT_MESSAGES '{deliver}' is not mentions, all or none", AgentMessageDelivery.Mentions),
+        };
 
         if (errors.Count > 0)
         {
@@ -187,6 +196,7 @@ internal sealed partial record HarnessSettings
             ControlSocket = Optional("AEGIS_CONTROL_SOCKET", "/run/aegis/control.sock"),
             HeartbeatInterval = TimeSpan.FromSeconds(heartbeatSeconds),
             DeliverAgentMessages = deliverAgentMessages,
+            AgentName = Optional("FAMIGLIA_AGENT_NAME", "") is { Length: > 0 } name ? name : null,
         };
     }
 

@@ -29,6 +29,7 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
     // (paused, or terminated by aegisd's idle timers, and woken by what someone wrote to it).
     private DateTimeOffset _answerMainChatSince;
     private readonly RoomMark _mark = new(Path.Combine(settings.WorkspaceDirectory, ".cache", "last-room-message"), loggerFactory.CreateLogger<RoomMark>());
+    private readonly AgentMessageFilter _agents = new(settings.DeliverAgentMessages, AgentMessageFilter.NamesOf(settings.Nick, settings.AgentName));
     private XmppClient? _client;
     private MucRoom? _room;
 
@@ -50,6 +51,7 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
     public async Task RunAsync(Stopwatch sinceStart, CancellationToken cancellationToken)
     {
         inbox.Finished += message => _mark.Finished(message.Id);
+        _agents.ChainLimitReached += thread => AgentChainStopped(_logger, AgentMessageFilter.ChainLimit, thread ?? "the main chat");
         _answerMainChatSince = await RunningSinceAsync(cancellationToken) is { } since && since < _startedAt ? since : _startedAt;
         var delay = TimeSpan.FromMilliseconds(200);
         while (!cancellationToken.IsCancellationRequested)
@@ -168,11 +170,13 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
 
     private Task OnRoomMessageAsync(RoomMessage message)
     {
+        // Every message counts towards the agents' chains, whether or not it is for this agent.
+        var agentMayHear = _agents.Observe(message.Nick, message.Body, message.Thread);
         var forAgent = _mark.Recall(message.StanzaId, message.FromArchive) switch
         {
             EarlierRun.Unfinished => true,
             EarlierRun.Done => false,
-            _ => IsForAgent(message),
+            _ => agentMayHear && IsForAgent(message),
         };
         if (message.StanzaId is { } id)
         {
@@ -213,7 +217,7 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
             return false;
         }
 
-        return settings.DeliverAgentMessages || !message.Nick.StartsWith("@s:", StringComparison.Ordinal);
+        return true;
     }
 
     private Task OnRoomEventAsync(MucRoomEvent roomEvent)
@@ -248,6 +252,9 @@ internal sealed partial class RoomLink(HarnessSettings settings, AgentInbox inbo
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not ask famiglia-web since when the agent runs ({Error}); the main chat is answered from this start")]
     private static partial void RunningSinceUnknown(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} agents' messages in a row in {Conversation} with no person writing: agents' messages there are not delivered until a person writes")]
+    private static partial void AgentChainStopped(ILogger logger, int count, string conversation);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "rejoined the room")]
     private static partial void Rejoined(ILogger logger);

@@ -43,6 +43,7 @@ internal static class RenderEnvHook
             env["XMPP_TLS"] = tls;
         }
 
+        env["FAMIGLIA_AGENT_NAME"] = config.Name;
         env["FAMIGLIA_GROUP_ID"] = config.GroupId;
         env["FAMIGLIA_ROOM_ID"] = config.RoomId;
         if (config.Thread is { } thread)

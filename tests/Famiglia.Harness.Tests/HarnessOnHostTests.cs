@@ -53,6 +53,53 @@ public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task An_agent_hears_another_agents_message_that_mentions_it_and_no_other()
+    {
+        await StartHarnessAsync(null, await world.NewAgentAsync(), null);
+        var beta = await world.NewAgentAsync();
+        await StartHarnessAsync(null, beta, null);
+        var betaName = NameOf(beta);
+        var (room, heard) = await JoinAsPersonAsync("carol");
+
+        // Both echo the person; the other agent's echo mentions Beta, so Beta hears it and answers it. Beta's own echo
+        // mentions only Beta, so the other agent does not hear it.
+        await room.SendAsync($"@{betaName} hello");
+        var answer = await heard.NextMatchingAsync(m => m.Nick == beta.Nick && m.Body.StartsWith("echo: echo: ", StringComparison.Ordinal));
+        Assert.Equal($"echo: echo: @{betaName} hello", answer.Body);
+        Assert.Null(answer.Thread);
+    }
+
+    [Fact]
+    public async Task Agents_that_hear_every_agent_stop_answering_each_other_after_ten_messages_until_a_person_writes()
+    {
+        var all = new Dictionary<string, string> { ["FAMIGLIA_DELIVER_AGENT_MESSAGES"] = "all" };
+        await StartHarnessAsync(null, await world.NewAgentAsync(), null, all);
+        var first = _disposables.OfType<HarnessProcess>().Last();
+        var beta = await world.NewAgentAsync();
+        await StartHarnessAsync(null, beta, null, all);
+        var second = _disposables.OfType<HarnessProcess>().Last();
+        var (room, heard) = await JoinAsPersonAsync("dave");
+
+        // Two echoes that hear each other would answer each other for ever.
+        await room.SendAsync("ping");
+        foreach (var harness in new[] { first, second })
+        {
+            for (var waited = 0; !harness.Output().Contains("agents' messages in a row in the main chat", StringComparison.Ordinal); waited++)
+            {
+                Assert.True(waited < 600, "the harness never stopped delivering agents' messages:\n" + harness.Output());
+                await Task.Delay(100);
+            }
+        }
+
+        // A person's message starts a new conversation: it is answered, and the agents hear each other again.
+        await room.SendAsync("pong");
+        await heard.NextMatchingAsync(m => m.Nick == beta.Nick && m.Body == "echo: pong");
+        await heard.NextMatchingAsync(m => m.Nick == beta.Nick && m.Body == "echo: echo: pong");
+    }
+
+    private static string NameOf(AgentIdentity agent) => agent.Nick[3..agent.Nick.LastIndexOf('@')];
+
+    [Fact]
     public async Task The_canvas_is_served_and_a_version_bump_arrives_over_the_websocket()
     {
         var (agent, port, _) = await StartHarnessAsync();
@@ -352,7 +399,8 @@ public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper out
         await StartHarnessAsync(agentCommand, await world.NewAgentAsync(), null);
 
     /// <summary>A harness for <paramref name="agent"/>; in <paramref name="dir"/> when given (a restart keeps canvas and workspace).</summary>
-    private async Task<(AgentIdentity Agent, int Port, (string Canvas, string Workspace) Dirs)> StartHarnessAsync(string? agentCommand, AgentIdentity agent, TempDirectory? dir)
+    private async Task<(AgentIdentity Agent, int Port, (string Canvas, string Workspace) Dirs)> StartHarnessAsync(
+        string? agentCommand, AgentIdentity agent, TempDirectory? dir, IReadOnlyDictionary<string, string>? moreEnv = null)
     {
         if (dir is null)
         {
@@ -373,6 +421,11 @@ public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper out
             ["AGENT_COMMAND"] = agentCommand ?? "python3 " + Path.Combine(AppContext.BaseDirectory, "agents", "echo.py"),
             ["HEARTBEAT_SECONDS"] = "1",
         };
+        foreach (var (name, value) in moreEnv ?? new Dictionary<string, string>())
+        {
+            env[name] = value;
+        }
+
         var harness = HarnessProcess.Start(env);
         _disposables.Add(harness);
         try

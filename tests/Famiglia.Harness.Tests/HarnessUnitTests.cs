@@ -324,6 +324,33 @@ public sealed class HarnessSettingsTests
         Assert.Null(settings.Thread);
         Assert.Null(settings.AgentCommand);
         Assert.Equal("photos.feldmans", settings.RoomJid.Local);
+        Assert.Equal(AgentMessageDelivery.Mentions, settings.DeliverAgentMessages);
+        Assert.Null(settings.AgentName);
+    }
+
+    [Theory]
+    [InlineData("mentions", "Mentions")]
+    [InlineData("ALL", "All")]
+    [InlineData("true", "All")]
+    [InlineData("none", "None")]
+    [InlineData("false", "None")]
+    public void FAMIGLIA_DELIVER_AGENT_MESSAGES_is_mentions_all_or_none(string value, string expected)
+    {
+        var env = Valid();
+        env["FAMIGLIA_DELIVER_AGENT_MESSAGES"] = value;
+        env["FAMIGLIA_AGENT_NAME"] = "Photo Agent";
+        var settings = HarnessSettings.FromEnvironment(env);
+        Assert.Equal(expected, settings.DeliverAgentMessages.ToString());
+        Assert.Equal("Photo Agent", settings.AgentName);
+    }
+
+    [Fact]
+    public void Another_FAMIGLIA_DELIVER_AGENT_MESSAGES_is_refused_naming_it()
+    {
+        var env = Valid();
+        env["FAMIGLIA_DELIVER_AGENT_MESSAGES"] = "sometimes";
+        var error = Assert.Throws<HarnessConfigurationException>(() => HarnessSettings.FromEnvironment(env));
+        Assert.Contains("FAMIGLIA_DELIVER_AGENT_MESSAGES 'sometimes' is not mentions, all or none", error.Message);
     }
 
     [Fact]
@@ -365,5 +392,71 @@ public sealed class HarnessSettingsTests
         Assert.Contains("HARNESS_PORT '99999'", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("pw-secret-1", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("fam_secret-2", error.Message, StringComparison.Ordinal);
+    }
+}
+
+public sealed class AgentMessageFilterTests
+{
+    private const string Person = "@u:alice@dev1.localhost";
+    private const string Other = "@s:helper@dev1.localhost";
+    private const string Self = "@s:photo-agent@dev1.localhost";
+    private static readonly IReadOnlyList<string> Names = AgentMessageFilter.NamesOf(Self, "Photo Agent");
+
+    [Fact]
+    public void An_agent_answers_to_its_display_name_and_its_nicks_name() =>
+        Assert.Equal(["Photo Agent", "photo-agent"], Names);
+
+    [Theory]
+    [InlineData("@Photo Agent, please build it", true)]
+    [InlineData("thanks @photo agent", true)]
+    [InlineData("@photo-agent: go", true)]
+    [InlineData("(@Photo Agent)", true)]
+    [InlineData("@Photo Agents are great", false)]
+    [InlineData("@photo-agent-two go", false)]
+    [InlineData("mail me@Photo Agent", false)]
+    [InlineData("Photo Agent, please", false)]
+    [InlineData("@", false)]
+    [InlineData("", false)]
+    public void A_mention_is_at_and_a_name_not_inside_a_longer_word(string body, bool mentioned) =>
+        Assert.Equal(mentioned, AgentMessageFilter.Mentions(body, Names));
+
+    [Fact]
+    public void Mentions_delivers_agents_messages_that_mention_the_agent_and_every_persons()
+    {
+        var filter = new AgentMessageFilter(AgentMessageDelivery.Mentions, Names);
+        Assert.True(filter.Observe(Person, "hello", null));
+        Assert.False(filter.Observe(Other, "hello everyone", null));
+        Assert.True(filter.Observe(Other, "@Photo Agent build a gallery", null));
+    }
+
+    [Fact]
+    public void None_and_all_deliver_no_or_every_agents_message()
+    {
+        var none = new AgentMessageFilter(AgentMessageDelivery.None, Names);
+        var all = new AgentMessageFilter(AgentMessageDelivery.All, Names);
+        Assert.False(none.Observe(Other, "@Photo Agent build a gallery", null));
+        Assert.True(all.Observe(Other, "hello everyone", null));
+    }
+
+    [Fact]
+    public void After_ten_agents_messages_in_a_row_none_is_delivered_there_until_a_person_writes()
+    {
+        var filter = new AgentMessageFilter(AgentMessageDelivery.All, Names);
+        var reached = new List<string?>();
+        filter.ChainLimitReached += reached.Add;
+        for (var i = 0; i < AgentMessageFilter.ChainLimit; i++)
+        {
+            // The agent's own messages count: two agents answering each other make the chain.
+            Assert.True(filter.Observe(i % 2 == 0 ? Other : Self, $"message {i}", null));
+        }
+
+        Assert.False(filter.Observe(Other, "one too many", null));
+        Assert.False(filter.Observe(Other, "and another", null));
+        Assert.Equal([null], reached);
+
+        // Another conversation has its own chain; a person's message starts this one again.
+        Assert.True(filter.Observe(Other, "in a thread", "doc-1"));
+        Assert.True(filter.Observe(Person, "stop it, you two", null));
+        Assert.True(filter.Observe(Other, "sorry", null));
     }
 }

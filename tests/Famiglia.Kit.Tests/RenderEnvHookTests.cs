@@ -33,6 +33,7 @@ public sealed class RenderEnvHookTests(KitWorld world)
             ["XMPP_NICK"] = "@s:photo-agent@dev1.localhost",
             ["XMPP_DOMAIN"] = "dev1.localhost",
             ["XMPP_SERVICE"] = "ws://ejabberd:5280/ws",
+            ["FAMIGLIA_AGENT_NAME"] = "Photo Agent",
             ["FAMIGLIA_GROUP_ID"] = world.FeldmansId,
             ["FAMIGLIA_ROOM_ID"] = world.PhotosRoomId,
             ["FAMIGLIA_THREAD"] = "doc_0193a7c2e5f0",

@@ -55,6 +55,16 @@ public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper ou
         Assert.Contains("&#x27;1BAD&#x27; cannot be set", bad, StringComparison.Ordinal);
         Assert.Equal(["DROP_ME", "KEEP_ME"], await SecretNamesAsync(aegis, appId!, except: Kit));
 
+        // A value the harness would refuse (so the agent would not start) is refused here, naming the variable.
+        (status, bad) = await alice.PostFormPageAsync(page, "Settings", new()
+        {
+            ["Settings.Canvas"] = "true",
+            ["Settings.Env"] = "FAMIGLIA_DELIVER_AGENT_MESSAGES=sometimes",
+        });
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("FAMIGLIA_DELIVER_AGENT_MESSAGES is mentions, all or none.", bad, StringComparison.Ordinal);
+        Assert.Equal(["DROP_ME", "KEEP_ME"], await SecretNamesAsync(aegis, appId!, except: Kit));
+
         // Remove one, add one, show the canvas: aegisd has the new set, and the running agent was restarted for it.
         await alice.PostFormAsync(page, "Settings", new()
         {

@@ -23,7 +23,7 @@ internal sealed partial class AgentLifecycle
         string groupId, IReadOnlyDictionary<string, string> set, IReadOnlyCollection<string> remove, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        CheckNames(set.Keys, errors);
+        CheckVariables(set, errors);
         if (errors.Count > 0)
         {
             throw new AgentValidationException(errors);

@@ -44,7 +44,7 @@ internal sealed partial class AgentLifecycle(
             errors["template"] = [$"Unknown template '{template}'; choose one of {string.Join(", ", templates.All.Select(t => t.Key))}."];
         }
 
-        CheckNames(env.Keys, errors);
+        CheckVariables(env, errors);
         await using var context = await db.CreateDbContextAsync(cancellationToken);
         var room = await context.Rooms.Include(r => r.Group).SingleOrDefaultAsync(r => r.Id == roomId, cancellationToken)
             ?? throw new AgentOperationException("roomId", "There is no such room.");
@@ -260,7 +260,7 @@ internal sealed partial class AgentLifecycle(
         string agentId, bool canvasEnabled, IReadOnlyDictionary<string, string> set, IReadOnlyCollection<string> remove, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        CheckNames(set.Keys, errors);
+        CheckVariables(set, errors);
         if (errors.Count > 0)
         {
             throw new AgentValidationException(errors);
@@ -461,11 +461,18 @@ internal sealed partial class AgentLifecycle(
         }
     }
 
-    private static void CheckNames(IEnumerable<string> names, Dictionary<string, string[]> errors)
+    /// <summary>Checks the variables a person sets: their names, and the values of the harness's own settings (a value the
+    /// harness refuses would keep the agent from starting).</summary>
+    private static void CheckVariables(IReadOnlyDictionary<string, string> variables, Dictionary<string, string[]> errors)
     {
-        foreach (var variable in names.Where(k => !AgentEnv.IsValidName(k) || AgentEnv.Reserved.Contains(k)))
+        foreach (var variable in variables.Keys.Where(k => !AgentEnv.IsValidName(k) || AgentEnv.Reserved.Contains(k)))
         {
             errors["env"] = [$"'{variable}' cannot be set: names are letters, digits and _, and the kit's own variables are reserved."];
+        }
+
+        if (AgentEnv.CheckHarnessSetting(variables) is { } problem)
+        {
+            errors["env"] = [problem];
         }
     }
 
