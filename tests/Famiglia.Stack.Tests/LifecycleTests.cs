@@ -152,6 +152,51 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
         Assert.False(stack.Web.HasExited, "famiglia-web exited:\n" + stack.Web.Output());
     }
 
+    [Fact]
+    public async Task Start_and_Stop_pressed_together_leave_the_agent_as_aegisd_has_it()
+    {
+        using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
+        using var aegis = stack.Aegis.CreateClient();
+        var location = await alice.PostFormAsync("/g/feldmans/r/photos/new", "Create", new()
+        {
+            ["NewAgent.Name"] = "Hasty Echo",
+            ["NewAgent.Template"] = "echo",
+        });
+        var agentId = location.Split('/').Last();
+        var page = $"/g/feldmans/r/photos/{agentId}";
+        var appId = (await AgentAsync(agentId)).AppId;
+
+        // A Stop that reaches famiglia-web while the Start's ensure is on its way to aegisd used to find nothing to
+        // terminate, and the instance the ensure booted then ran on while the agent showed STOPPED. Now the two take
+        // turns: whichever comes last wins, and what the page shows is what aegisd runs.
+        foreach (var delay in new[] { 0, 10, 30, 60, 120 })
+        {
+            var start = alice.PostFormAsync(page, "Start");
+            await Task.Delay(delay);
+            await alice.PostFormAsync(page, "Stop");
+            await start;
+
+            AgentRow agent = null!;
+            await WebDatabase.WaitUntilAsync(async () => (agent = await AgentAsync(agentId)).Status is "STOPPED" or "RUNNING", "STOPPED or RUNNING");
+            var live = (await aegis.GetFromJsonAsync<JsonElement>($"/v1/instances?appId={appId}")).EnumerateArray()
+                .Where(i => i.GetProperty("state").GetString() is "running" or "booting" or "paused")
+                .Select(i => i.GetProperty("instanceId").GetString())
+                .ToList();
+            if (agent.Status == "STOPPED")
+            {
+                Assert.Empty(live);
+            }
+            else
+            {
+                Assert.Equal([agent.InstanceId], live);
+                await alice.PostFormAsync(page, "Stop");
+                await WaitForStatusAsync(agentId, "STOPPED");
+            }
+        }
+
+        await alice.PostFormAsync(page, "Delete");
+    }
+
     private Task<AgentRow> AgentAsync(string agentId) => WebDatabase.AgentAsync(stack, agentId);
 
     private async Task WaitForStatusAsync(string agentId, string status) =>

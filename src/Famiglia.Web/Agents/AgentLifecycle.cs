@@ -25,6 +25,8 @@ internal sealed partial class AgentLifecycle(
     TimeProvider time,
     ILogger<AgentLifecycle> logger)
 {
+    private readonly AgentLocks _locks = new();
+
     /// <summary>
     /// Create Agent Document → AgentConfig (STOPPED) with a generated API key and XMPP credentials → the XMPP account,
     /// <c>member</c> affiliation in a PARTICIPANTS_ONLY room → <c>POST /v1/apps</c> → <c>aegisAppId</c>.
@@ -133,6 +135,7 @@ internal sealed partial class AgentLifecycle(
     /// <summary>Start Agent → <c>ensure</c>. Remembers that the person wants it running (so opening its tab later wakes it).</summary>
     public async Task<AgentConfig> StartAsync(string agentId, CancellationToken cancellationToken)
     {
+        using var held = await _locks.EnterAsync(agentId, cancellationToken);
         var agent = await GetAsync(agentId, cancellationToken);
         if (agent.AegisAppId is null)
         {
@@ -151,6 +154,7 @@ internal sealed partial class AgentLifecycle(
     /// (resumes a paused instance, restores a terminated one); nothing when they stopped it.</summary>
     public async Task<bool> EnsureIfWantedAsync(string agentId, CancellationToken cancellationToken)
     {
+        using var held = await _locks.EnterAsync(agentId, cancellationToken);
         var agent = await GetAsync(agentId, cancellationToken);
         if (!WantsRunning(agent) || agent.AegisAppId is null || agent.Status == AgentStatus.RUNNING)
         {
@@ -165,6 +169,8 @@ internal sealed partial class AgentLifecycle(
     /// instance of it is terminated.</summary>
     public async Task<AgentConfig> StopAsync(string agentId, CancellationToken cancellationToken)
     {
+        // After an ensure under way (it may be booting an instance aegisd does not list yet), so the Stop ends it.
+        using var held = await _locks.EnterAsync(agentId, cancellationToken);
         var agent = await UpdateAsync(agentId, a => a.StoppedAt = time.GetUtcNow().UtcDateTime, cancellationToken);
         if (agent.AegisAppId is not null)
         {
@@ -223,6 +229,7 @@ internal sealed partial class AgentLifecycle(
     /// </summary>
     public async Task<bool> RollOutAsync(string agentId, int version, CancellationToken cancellationToken)
     {
+        using var held = await _locks.EnterAsync(agentId, cancellationToken);
         var agent = await GetAsync(agentId, cancellationToken);
         if (!WantsRunning(agent) || agent.AegisAppId is not { } appId || (await aegis.LiveInstancesAsync(appId, cancellationToken)).Count == 0)
         {
