@@ -1,3 +1,5 @@
+using Famiglia.Xmpp;
+
 namespace Famiglia.Harness;
 
 /// <summary>Which other agents' messages reach the agent (<c>FAMIGLIA_DELIVER_AGENT_MESSAGES</c>).</summary>
@@ -74,36 +76,8 @@ internal sealed class AgentMessageFilter(AgentMessageDelivery delivery, IReadOnl
         return chain <= ChainLimit && delivery switch
         {
             AgentMessageDelivery.All => true,
-            AgentMessageDelivery.Mentions => Mentions(body, names),
+            AgentMessageDelivery.Mentions => MucMentions.Mentions(body, names),
             _ => false,
         };
     }
-
-    /// <summary>True when <paramref name="body"/> has <c>@</c> and one of <paramref name="names"/> (case-insensitive), not
-    /// inside a longer word: "@Echo, please" and "hi @echo" mention Echo; "@Echoes" and "me@echo.org" do not.</summary>
-    public static bool Mentions(string body, IReadOnlyList<string> names)
-    {
-        foreach (var name in names)
-        {
-            for (var at = body.IndexOf('@', StringComparison.Ordinal); at >= 0; at = body.IndexOf('@', at + 1))
-            {
-                if (at > 0 && IsWordCharacter(body[at - 1]))
-                {
-                    continue;
-                }
-
-                var end = at + 1 + name.Length;
-                if (end <= body.Length
-                    && string.Compare(body, at + 1, name, 0, name.Length, StringComparison.OrdinalIgnoreCase) == 0
-                    && (end == body.Length || !(IsWordCharacter(body[end]) || body[end] == '-')))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
-    private static bool IsWordCharacter(char c) => char.IsLetterOrDigit(c) || c == '_';
 }

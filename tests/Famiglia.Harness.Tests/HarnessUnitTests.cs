@@ -418,7 +418,7 @@ public sealed class AgentMessageFilterTests
     [InlineData("@", false)]
     [InlineData("", false)]
     public void A_mention_is_at_and_a_name_not_inside_a_longer_word(string body, bool mentioned) =>
-        Assert.Equal(mentioned, AgentMessageFilter.Mentions(body, Names));
+        Assert.Equal(mentioned, Famiglia.Xmpp.MucMentions.Mentions(body, Names));
 
     [Fact]
     public void Mentions_delivers_agents_messages_that_mention_the_agent_and_every_persons()

@@ -86,6 +86,43 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
         }
     }
 
+    [Fact]
+    public async Task A_paused_agent_wakes_when_another_agent_mentions_it_and_answers_that_agent()
+    {
+        using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
+        using var aegis = stack.Aegis.CreateClient();
+        var agentId = (await alice.PostFormAsync("/g/feldmans/r/photos/new", "Create", new()
+        {
+            ["NewAgent.Name"] = "Mention Echo",
+            ["NewAgent.Template"] = "echo",
+        })).Split('/').Last();
+        var page = $"/g/feldmans/r/photos/{agentId}";
+        var nick = $"@s:mention-echo@{stack.Ejabberd.Host}";
+        var room = new Jid("photos.feldmans", stack.Ejabberd.MucService);
+        try
+        {
+            _person = await RoomPerson.JoinAsync(stack.Ejabberd, room, "mona");
+            await alice.PostFormAsync(page, "Start");
+            await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "RUNNING", "RUNNING");
+
+            // Another agent in the room (an agent's nick, @s:…) hands it work while it sleeps.
+            var user = "s-helper" + Guid.NewGuid().ToString("N")[..6];
+            await using var helper = new XmppClient(await stack.Ejabberd.CreateAccountAsync(user, webSocket: true));
+            await helper.ConnectAsync();
+            var helperRoom = await helper.JoinRoomAsync(room, $"@s:{user[2..]}@{stack.Ejabberd.Host}");
+            await PauseAsync(aegis, agentId);
+            await helperRoom.SendAsync("@Mention Echo please repeat this");
+            Assert.Equal(("echo: @Mention Echo please repeat this", (string?)null), await AnswerAsync(nick));
+            // famiglia-web logs the wake once aegisd's resume returned, which can be after the answer.
+            await WebDatabase.WaitUntilAsync(
+                () => Task.FromResult(stack.Web.Output().Contains("Agent Mention Echo woken: someone wrote to it", StringComparison.Ordinal)), "the wake logged");
+        }
+        finally
+        {
+            await alice.PostFormAsync(page, "Delete");
+        }
+    }
+
     private async Task PauseAsync(HttpClient aegis, string agentId)
     {
         var instanceId = (await WebDatabase.AgentAsync(stack, agentId)).InstanceId!;

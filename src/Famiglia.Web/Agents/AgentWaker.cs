@@ -1,5 +1,7 @@
 using System.Threading.Channels;
+using Famiglia.Web.Chat;
 using Famiglia.Web.Spaces;
+using Famiglia.Xmpp;
 using Microsoft.EntityFrameworkCore;
 
 namespace Famiglia.Web.Agents;
@@ -10,12 +12,13 @@ namespace Famiglia.Web.Agents;
 /// canvas nobody has open) would sleep through what they write. A message in a room's main chat wakes every agent of
 /// the room that its person keeps running (started and not stopped) and that is not running now; a message in an
 /// agent's thread wakes that agent. Woken, the harness reads what was written meanwhile: from its connection after a
-/// pause, from the room's archive after a terminate.
+/// pause, from the room's archive after a terminate. An agent's message wakes the agents it mentions (<c>@Name</c>),
+/// whose harness delivers it to them: one agent can hand work to another that sleeps.
 /// </summary>
 internal sealed partial class AgentWaker(IDbContextFactory<FamigliaDbContext> db, AgentLifecycle agents, ILogger<AgentWaker> logger) : BackgroundService
 {
     // Wakes are idempotent: when people write faster than agents wake, the oldest notes can go.
-    private readonly Channel<(string RoomId, string? Thread)> _written = Channel.CreateBounded<(string, string?)>(
+    private readonly Channel<Note> _written = Channel.CreateBounded<Note>(
         new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
     // The agents being woken, each with whether someone wrote to it again meanwhile (then it is looked at once more when
@@ -24,20 +27,28 @@ internal sealed partial class AgentWaker(IDbContextFactory<FamigliaDbContext> db
     private readonly Dictionary<string, bool> _waking = new(StringComparer.Ordinal);
 
     /// <summary>A person wrote in the room: in <paramref name="thread"/>, or in its main chat when null.</summary>
-    public void Written(string roomId, string? thread) => _written.Writer.TryWrite((roomId, thread));
+    public void Written(string roomId, string? thread) => _written.Writer.TryWrite(new Note(roomId, thread, null, null));
+
+    /// <summary>An agent (<paramref name="authorNick"/>) wrote <paramref name="body"/> in the room: the agents it mentions
+    /// are for it.</summary>
+    public void Mentioned(string roomId, string? thread, string body, string authorNick) =>
+        _written.Writer.TryWrite(new Note(roomId, thread, body, authorNick));
+
+    /// <summary>Something written in a room; <see cref="AgentBody"/> is set when an agent wrote it.</summary>
+    private sealed record Note(string RoomId, string? Thread, string? AgentBody, string? AgentNick);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var (roomId, thread) in _written.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var note in _written.Reader.ReadAllAsync(stoppingToken))
         {
             List<(string Id, string Name)> asleep;
             try
             {
-                asleep = await AsleepAsync(roomId, thread, stoppingToken);
+                asleep = await AsleepAsync(note, stoppingToken);
             }
             catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
             {
-                LookupFailed(logger, roomId, ex);
+                LookupFailed(logger, note.RoomId, ex);
                 continue;
             }
 
@@ -60,17 +71,22 @@ internal sealed partial class AgentWaker(IDbContextFactory<FamigliaDbContext> db
         }
     }
 
-    /// <summary>The agents of the room the message is for that their person keeps running and that do not run now.</summary>
-    private async Task<List<(string Id, string Name)>> AsleepAsync(string roomId, string? thread, CancellationToken cancellationToken)
+    /// <summary>The agents of the room the message is for that their person keeps running and that do not run now: for a
+    /// person's message, those of the main chat or the thread's; for an agent's, of those the ones it mentions.</summary>
+    private async Task<List<(string Id, string Name)>> AsleepAsync(Note note, CancellationToken cancellationToken)
     {
         await using var context = await db.CreateDbContextAsync(cancellationToken);
         var rows = await context.AgentConfigs.AsNoTracking()
-            .Where(a => a.Document!.RoomId == roomId && a.AegisAppId != null && a.Status != AgentStatus.RUNNING && a.Status != AgentStatus.STARTING)
-            .Where(a => thread == null || a.Document!.CrdtKey == thread)
+            .Where(a => a.Document!.RoomId == note.RoomId && a.AegisAppId != null && a.Status != AgentStatus.RUNNING && a.Status != AgentStatus.STARTING)
+            .Where(a => note.Thread == null || a.Document!.CrdtKey == note.Thread)
             .Where(AgentLifecycle.WantsRunningInDatabase)
-            .Select(a => new { a.Id, a.Name })
+            .Select(a => new { a.Id, a.Name, a.XmppUser })
             .ToListAsync(cancellationToken);
-        return [.. rows.Select(r => (r.Id, r.Name))];
+        return [.. rows
+            .Where(r => note.AgentBody is null
+                || (ChatAddresses.AgentUser(note.AgentNick!) != r.XmppUser
+                    && MucMentions.Mentions(note.AgentBody, [r.Name, r.XmppUser[ChatAddresses.AgentUserPrefix.Length..]])))
+            .Select(r => (r.Id, r.Name))];
     }
 
     private async Task WakeAsync(string agentId, string name, CancellationToken cancellationToken)

@@ -13,6 +13,9 @@ internal sealed class ChatAddresses(IOptions<FamigliaOptions> options)
 {
     public const string ServiceUser = "famiglia-web";
 
+    /// <summary>What an agent's XMPP user starts with: <c>s-photo-agent</c> has the nick <c>@s:photo-agent@{host}</c>.</summary>
+    public const string AgentUserPrefix = "s-";
+
     public string Domain => options.Value.XmppDomain;
 
     public string MucService => "conference." + Domain;
@@ -37,7 +40,7 @@ internal sealed class ChatAddresses(IOptions<FamigliaOptions> options)
 
     /// <summary>The XMPP user of an agent's nick: <c>@s:photo-agent@dev1.localhost</c> → <c>s-photo-agent</c>; null for
     /// other nicks.</summary>
-    public static string? AgentUser(string nick) => nick.StartsWith("@s:", StringComparison.Ordinal) ? "s-" + NameOfNick(nick) : null;
+    public static string? AgentUser(string nick) => nick.StartsWith("@s:", StringComparison.Ordinal) ? AgentUserPrefix + NameOfNick(nick) : null;
 
     /// <summary>A readable name for a nick without a user: <c>@s:photo-agent@dev1.localhost</c> → <c>photo-agent</c>.</summary>
     public static string NameOfNick(string nick)

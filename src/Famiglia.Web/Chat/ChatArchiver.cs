@@ -216,10 +216,15 @@ internal sealed partial class ChatArchiver(
                 throw;
             }
 
-            // A person wrote (agents' nicks are @s:…): the agents it is for wake if they sleep.
+            // A person wrote (agents' nicks are @s:…): the agents it is for wake if they sleep. An agent wrote: those it
+            // mentions wake (their harness delivers an agent's message that mentions them).
             if (!stored.AuthorNick.StartsWith("@s:", StringComparison.Ordinal))
             {
                 waker.Written(roomId, stored.Thread);
+            }
+            else if (stored.Body.Contains('@', StringComparison.Ordinal))
+            {
+                waker.Mentioned(roomId, stored.Thread, stored.Body, stored.AuthorNick);
             }
 
             var agentName = ChatAddresses.AgentUser(stored.AuthorNick) is { } agentUser
