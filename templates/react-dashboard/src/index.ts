@@ -1,0 +1,58 @@
+import { FamigliaAgent, FamigliaAgentError } from '@famiglia/agent-sdk'
+import { readDashboard } from './collect.js'
+import { dashboardFile, type Dashboard } from './dashboard.js'
+import { installApp } from './install.js'
+
+// The canvas is the React app in canvas/ (built by Vite into dist/canvas). The agent installs it when it starts, and
+// keeps dashboard.json beside it up to date: on start, and on every message for it. Bumping the canvas version tells
+// open tabs to fetch the data again; the app itself is not reloaded.
+const agent = new FamigliaAgent()
+
+async function refresh(): Promise<Dashboard> {
+  const dashboard = await readDashboard(agent.api)
+  await agent.canvas.write(dashboardFile, JSON.stringify(dashboard, null, 2))
+  await agent.canvas.bumpVersion()
+  return dashboard
+}
+
+agent.onMessage(async (msg) => {
+  // Every message in its own tab is for the agent. The room's main chat is people talking to each other: there it
+  // answers only when the dashboard is named.
+  if (msg.thread === null && !/\bdashboard\b/i.test(msg.body)) {
+    return
+  }
+
+  try {
+    const dashboard = await refresh()
+    await msg.reply(
+      `Dashboard refreshed: ${dashboard.group.members.length} members, ${dashboard.posts.total} posts, ` +
+        `${dashboard.messages.total} messages in #${dashboard.room.slug}.`,
+    )
+  } catch (error) {
+    if (!(error instanceof FamigliaAgentError)) {
+      throw error
+    }
+
+    await msg.reply(`Sorry, I could not refresh the dashboard: ${error.message}`)
+  }
+})
+
+async function main(): Promise<void> {
+  await agent.start()
+  await installApp(agent.canvas)
+  try {
+    await refresh()
+  } catch (error) {
+    // The app shows "no data yet" and the next message tries again.
+    if (!(error instanceof FamigliaAgentError)) {
+      throw error
+    }
+
+    console.error(`react-dashboard: could not read the dashboard at start: ${error.message}`)
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error('react-dashboard: could not start:', error)
+  process.exit(1)
+})
