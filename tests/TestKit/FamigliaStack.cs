@@ -100,6 +100,7 @@ public sealed class FamigliaStack : IAsyncLifetime
                 ["echo"] = "/opt/famiglia/templates/echo/echo-agent",
                 ["photo-library"] = "/opt/famiglia/templates/photo-library/photo-library-agent",
                 ["photo-library-ts"] = "node /opt/famiglia/templates/photo-library-ts/dist/index.js",
+                ["react-dashboard"] = "node /opt/famiglia/templates/react-dashboard/dist/index.js",
             },
         }));
         var kit = _dir.Combine("kit");
