@@ -22,6 +22,8 @@ agent.onMessage(async (msg) => {
     return
   }
 
+  // A reply announces a dashboard the tab can show: the app is in the canvas first.
+  await started
   try {
     const dashboard = await refresh()
     await msg.reply(
@@ -37,8 +39,8 @@ agent.onMessage(async (msg) => {
   }
 })
 
-async function main(): Promise<void> {
-  await agent.start()
+// Handlers are registered before start, so no message is missed; they wait for the app to be installed.
+const started = agent.start().then(async () => {
   await installApp(agent.canvas)
   try {
     await refresh()
@@ -50,9 +52,9 @@ async function main(): Promise<void> {
 
     console.error(`react-dashboard: could not read the dashboard at start: ${error.message}`)
   }
-}
+})
 
-main().catch((error: unknown) => {
+started.catch((error: unknown) => {
   console.error('react-dashboard: could not start:', error)
   process.exit(1)
 })
