@@ -101,42 +101,24 @@ public sealed partial class TypeScriptAgentOnHostTests(HarnessWorld world, ITest
 
         await room.SendAsync("how are we doing?", agent.Thread);
         var reply = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
+        var truth = await ReactDashboardCanvas.ReadDataApiAsync(world.Web.BaseAddress, agent);
+        Assert.Equal(truth.Reply, reply.Body);
         Assert.Equal(agent.Thread, reply.Thread);
-        var truth = await DataApiAsync(agent);
-        Assert.Equal($"Dashboard refreshed: {truth.Members.Count} members, {truth.Posts} posts, {truth.Messages} messages in #photos.", reply.Body);
-
-        // The canvas is the Vite build, byte for byte, referenced relatively (the router serves it under /agent/{id}/).
-        var html = await canvas.GetStringAsync("/index.html");
-        var script = ModuleScript().Match(html);
-        Assert.True(script.Success, $"no relative module script in the canvas's index.html:\n{html}");
-        using (var bundle = await canvas.GetAsync("/" + script.Groups[1].Value[2..]))
-        {
-            Assert.Equal(HttpStatusCode.OK, bundle.StatusCode);
-            Assert.Equal("text/javascript", bundle.Content.Headers.ContentType!.MediaType);
-            var built = await File.ReadAllBytesAsync(Path.Combine(template, "dist", "canvas", script.Groups[1].Value[2..]));
-            Assert.Equal(built, await bundle.Content.ReadAsByteArrayAsync());
-        }
-
-        // dashboard.json is what the Data API says.
-        using var first = await DashboardAsync(canvas);
-        Assert.Equal(truth.Members, first.RootElement.GetProperty("group").GetProperty("members").EnumerateArray().Select(m => m.GetProperty("displayName").GetString()!).Order());
-        Assert.Equal(truth.Posts, first.RootElement.GetProperty("posts").GetProperty("total").GetInt32());
-        Assert.Equal(234, first.RootElement.GetProperty("posts").GetProperty("byType").GetProperty("image").GetInt32());
-        Assert.Equal(truth.Messages, first.RootElement.GetProperty("messages").GetProperty("total").GetInt32());
-        Assert.Equal(Math.Min(8, truth.Messages), first.RootElement.GetProperty("messages").GetProperty("recent").GetArrayLength());
-        Assert.Equal(truth.Documents, first.RootElement.GetProperty("documents").GetInt32());
-        var version = await VersionAsync(canvas);
+        await ReactDashboardCanvas.AssertServesTheBuiltAppAsync(canvas, Path.Combine(template, "dist", "canvas"));
+        using var first = await ReactDashboardCanvas.AssertShowsAsync(canvas, truth);
+        var version = await ReactDashboardCanvas.VersionAsync(canvas);
 
         // The main chat is people talking: nothing for a message that does not name the dashboard, a refresh there for
-        // one that does, bumping the canvas version open tabs follow.
+        // one that does, bumping the canvas version that open tabs follow.
         await room.SendAsync("good morning everyone");
         await room.SendAsync("could someone refresh the Dashboard?");
         var again = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
-        Assert.StartsWith("Dashboard refreshed: ", again.Body, StringComparison.Ordinal);
+        Assert.Equal(truth.Reply, again.Body);
         Assert.Null(again.Thread);
-        Assert.True(await VersionAsync(canvas) > version, "the refresh did not bump the canvas version");
-        using var second = await DashboardAsync(canvas);
-        Assert.True(second.RootElement.GetProperty("generatedAt").GetDateTimeOffset() > first.RootElement.GetProperty("generatedAt").GetDateTimeOffset());
+        Assert.True(await ReactDashboardCanvas.VersionAsync(canvas) > version, "the refresh did not bump the canvas version");
+        using var second = await ReactDashboardCanvas.AssertShowsAsync(canvas, truth);
+        Assert.True(second.RootElement.GetProperty("generatedAt").GetDateTimeOffset() > first.RootElement.GetProperty("generatedAt").GetDateTimeOffset(),
+            "dashboard.json was not written again");
     }
 
     [Fact]
@@ -177,34 +159,6 @@ public sealed partial class TypeScriptAgentOnHostTests(HarnessWorld world, ITest
         Assert.DoesNotContain("agent exited with code", log, StringComparison.Ordinal);
         Assert.DoesNotContain("answered message request", log, StringComparison.Ordinal);
         Assert.Single(Regex.Matches(log, "agent started: "));
-    }
-
-    /// <summary>What the Data API says now, read with the agent's key: the group's members (display names, sorted) and
-    /// how many posts the feed, messages the room's chat and documents the room has.</summary>
-    private async Task<(List<string> Members, int Posts, int Messages, int Documents)> DataApiAsync(AgentIdentity agent)
-    {
-        using var api = new HttpClient { BaseAddress = world.Web.BaseAddress };
-        api.DefaultRequestHeaders.Authorization = new("Bearer", agent.ApiKey);
-        using var group = JsonDocument.Parse(await api.GetStringAsync("/api/agent/group"));
-        using var feed = JsonDocument.Parse(await api.GetStringAsync("/api/agent/feed?limit=1"));
-        using var chat = JsonDocument.Parse(await api.GetStringAsync("/api/agent/chat/history?limit=1"));
-        using var documents = JsonDocument.Parse(await api.GetStringAsync($"/api/agent/documents?roomId={agent.Environment["FAMIGLIA_ROOM_ID"]}&limit=1"));
-        return (group.RootElement.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("displayName").GetString()!).Order().ToList(),
-            feed.RootElement.GetProperty("total").GetInt32(), chat.RootElement.GetProperty("total").GetInt32(), documents.RootElement.GetProperty("total").GetInt32());
-    }
-
-    private static async Task<JsonDocument> DashboardAsync(HttpClient canvas)
-    {
-        using var response = await canvas.GetAsync("/dashboard.json");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-    }
-
-    private static async Task<long> VersionAsync(HttpClient canvas)
-    {
-        using var version = JsonDocument.Parse(await canvas.GetStringAsync("/_canvas/version"));
-        return version.RootElement.GetProperty("version").GetInt64();
     }
 
     private async Task<(AgentIdentity Agent, int Port, string Canvas)> StartHarnessAsync(string agentCommand, Dictionary<string, string>? extra = null)
@@ -258,7 +212,4 @@ public sealed partial class TypeScriptAgentOnHostTests(HarnessWorld world, ITest
 
     [GeneratedRegex("<img[^>]* src=\"([^\"]+)\"")]
     private static partial Regex ImageSource();
-
-    [GeneratedRegex("<script type=\"module\"[^>]* src=\"(\\./assets/[^\"]+\\.js)\"")]
-    private static partial Regex ModuleScript();
 }
