@@ -5,7 +5,7 @@ import { installApp } from './install.js'
 
 // The canvas is the React app in canvas/ (built by Vite into dist/canvas). The agent installs it when it starts, and
 // keeps dashboard.json beside it up to date: on start, and on every message for it. Bumping the canvas version tells
-// open tabs to fetch the data again; the app itself is not reloaded.
+// open tabs: the room page reloads its canvas, and the app, wherever it is open, fetches dashboard.json again.
 const agent = new FamigliaAgent()
 
 async function refresh(): Promise<Dashboard> {
