@@ -16,6 +16,9 @@ public sealed class FamigliaStack : IAsyncLifetime
 
     public EjabberdFixture Ejabberd { get; } = new();
 
+    /// <summary>The agent-base image the sandboxes boot; its rootfs holds the built templates.</summary>
+    public AgentBaseImage Image => _image;
+
     /// <summary>More aegisd settings (<c>--Aegis:WarmPool:famiglia=0</c>), after the stack's own, which they override.</summary>
     public IReadOnlyList<string> AegisSettings { get; init; } = [];
 
