@@ -8,10 +8,10 @@ import { installApp } from './install.js'
 // open tabs: the room page reloads its canvas, and the app, wherever it is open, fetches dashboard.json again.
 const agent = new FamigliaAgent()
 
-async function refresh(): Promise<Dashboard> {
+/** Reads the dashboard through the Data API and writes it into the canvas as dashboard.json. */
+async function writeDashboard(): Promise<Dashboard> {
   const dashboard = await readDashboard(agent.api)
   await agent.canvas.write(dashboardFile, JSON.stringify(dashboard, null, 2))
-  await agent.canvas.bumpVersion()
   return dashboard
 }
 
@@ -25,7 +25,9 @@ agent.onMessage(async (msg) => {
   // A reply announces a dashboard the tab can show: the app is in the canvas first.
   await started
   try {
-    const dashboard = await refresh()
+    const dashboard = await writeDashboard()
+    // Bump first: the tab shows the new numbers while the reply travels.
+    await agent.canvas.bumpVersion()
     await msg.reply(
       `Dashboard refreshed: ${dashboard.group.members.length} members, ${dashboard.posts.total} posts, ` +
         `${dashboard.messages.total} messages in #${dashboard.room.slug}.`,
@@ -39,11 +41,11 @@ agent.onMessage(async (msg) => {
   }
 })
 
-// Handlers are registered before start, so no message is missed; they wait for the app to be installed.
+// Handlers are registered before start, so no message is missed; they wait for the app to be installed. The data goes
+// in first, so the app finds it on its first fetch; one bump shows both.
 const started = agent.start().then(async () => {
-  await installApp(agent.canvas)
   try {
-    await refresh()
+    await writeDashboard()
   } catch (error) {
     // The app shows "no data yet" and the next message tries again.
     if (!(error instanceof FamigliaAgentError)) {
@@ -52,6 +54,9 @@ const started = agent.start().then(async () => {
 
     console.error(`react-dashboard: could not read the dashboard at start: ${error.message}`)
   }
+
+  await installApp(agent.canvas)
+  await agent.canvas.bumpVersion()
 })
 
 started.catch((error: unknown) => {
