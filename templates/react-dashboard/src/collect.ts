@@ -28,7 +28,7 @@ export async function readDashboard(api: AgentDataApi): Promise<Dashboard> {
     posts: { total: feed.total, byType: Object.fromEntries(byType) },
     messages: {
       total: chat.total,
-      recent: chat.data.map((m) => ({ author: m.author?.displayName ?? m.authorNick, body: m.body, at: m.createdAt, inTab: m.thread !== null })),
+      recent: chat.data.map((m) => ({ id: m.id, author: m.author?.displayName ?? m.authorNick, body: m.body, at: m.createdAt, inTab: m.thread !== null })),
     },
     documents: documents.length,
   }

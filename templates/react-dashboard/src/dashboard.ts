@@ -26,6 +26,7 @@ export interface Member {
 }
 
 export interface RecentMessage {
+  readonly id: string
   /** The person's display name, or the sender's nick for agents. */
   readonly author: string
   readonly body: string

@@ -68,8 +68,8 @@ function DashboardView({ dashboard }: { dashboard: Dashboard }) {
           <p className="muted">Nobody has written in #{room.slug} yet.</p>
         ) : (
           <ol className="messages" data-testid="recent-messages">
-            {messages.recent.map((m, i) => (
-              <li key={i}>
+            {messages.recent.map((m) => (
+              <li key={m.id}>
                 <strong>{m.author}</strong>
                 {m.inTab && <span className="muted"> (in a tab)</span>}: {m.body}
               </li>
