@@ -15,7 +15,7 @@ export async function readDashboard(api: AgentDataApi): Promise<Dashboard> {
     api.feed({ limit: 1 }),
     Promise.all(postTypes.map(async (type) => [type, (await api.feed({ type, limit: 1 })).total] as const)),
     api.chatHistory({ limit: recentMessages }),
-    api.documents(),
+    api.documentsPage(undefined, { limit: 1 }),
   ])
 
   return {
@@ -30,6 +30,6 @@ export async function readDashboard(api: AgentDataApi): Promise<Dashboard> {
       total: chat.total,
       recent: chat.data.map((m) => ({ id: m.id, author: m.author?.displayName ?? m.authorNick, body: m.body, at: m.createdAt, inTab: m.thread !== null })),
     },
-    documents: documents.length,
+    documents: documents.total,
   }
 }
