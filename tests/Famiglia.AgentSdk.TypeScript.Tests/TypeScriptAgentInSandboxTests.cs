@@ -41,6 +41,25 @@ public sealed class TypeScriptAgentInSandboxTests(HarnessWorld world, AgentBaseI
     }
 
     [Fact]
+    public async Task The_images_react_dashboard_serves_its_react_build_and_the_groups_data_on_port_80()
+    {
+        var (room, heard, events) = await _sandbox.JoinAsPersonAsync("mira");
+        var (agent, sandbox) = await _sandbox.StartAsync("node /opt/famiglia/templates/react-dashboard/dist/index.js");
+        await events.NextMatchingAsync(e => e.Kind == MucRoomEventKind.OccupantJoined && e.Nick == agent.Nick);
+
+        await room.SendAsync("refresh please", agent.Thread);
+        var reply = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
+        var truth = await ReactDashboardCanvas.ReadDataApiAsync(world.Web.BaseAddress, agent);
+        Assert.Equal(truth.Reply, reply.Body);
+        Assert.Equal(agent.Thread, reply.Thread);
+
+        // What the image carries is what the sandbox's canvas serves: the Vite build and the agent's data.
+        using var canvas = new HttpClient { BaseAddress = new Uri($"http://{sandbox.Endpoint}") };
+        await ReactDashboardCanvas.AssertServesTheBuiltAppAsync(canvas, Path.Combine(image.RootDirectory, "opt/famiglia/templates/react-dashboard/dist/canvas"));
+        using var dashboard = await ReactDashboardCanvas.AssertShowsAsync(canvas, truth);
+    }
+
+    [Fact]
     public async Task A_commonjs_agent_in_the_workspace_requires_the_sdk_through_the_images_node_path()
     {
         Assert.Equal("/opt/famiglia/node_modules", image.Environment["NODE_PATH"]);

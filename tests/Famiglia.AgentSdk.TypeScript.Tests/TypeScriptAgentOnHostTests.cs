@@ -92,6 +92,36 @@ public sealed partial class TypeScriptAgentOnHostTests(HarnessWorld world, ITest
     }
 
     [Fact]
+    public async Task The_react_dashboard_installs_its_vite_build_and_refreshes_the_groups_data_on_a_message_in_its_tab_or_one_naming_it()
+    {
+        var template = TypeScriptBuild.Template("react-dashboard");
+        var (agent, port, _) = await StartHarnessAsync($"node {Path.Combine(template, "dist", "index.js")}");
+        var (room, heard) = await JoinAsPersonAsync("lena");
+        using var canvas = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        await room.SendAsync("how are we doing?", agent.Thread);
+        var reply = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
+        var truth = await ReactDashboardCanvas.ReadDataApiAsync(world.Web.BaseAddress, agent);
+        Assert.Equal(truth.Reply, reply.Body);
+        Assert.Equal(agent.Thread, reply.Thread);
+        await ReactDashboardCanvas.AssertServesTheBuiltAppAsync(canvas, Path.Combine(template, "dist", "canvas"));
+        using var first = await ReactDashboardCanvas.AssertShowsAsync(canvas, truth);
+        var version = await ReactDashboardCanvas.VersionAsync(canvas);
+
+        // The main chat is people talking: nothing for a message that does not name the dashboard, a refresh there for
+        // one that does, bumping the canvas version that open tabs follow.
+        await room.SendAsync("good morning everyone");
+        await room.SendAsync("could someone refresh the Dashboard?");
+        var again = await heard.NextMatchingAsync(m => m.Nick == agent.Nick);
+        Assert.Equal(truth.Reply, again.Body);
+        Assert.Null(again.Thread);
+        Assert.True(await ReactDashboardCanvas.VersionAsync(canvas) > version, "the refresh did not bump the canvas version");
+        using var second = await ReactDashboardCanvas.AssertShowsAsync(canvas, truth);
+        Assert.True(second.RootElement.GetProperty("generatedAt").GetDateTimeOffset() > first.RootElement.GetProperty("generatedAt").GetDateTimeOffset(),
+            "dashboard.json was not written again");
+    }
+
+    [Fact]
     public async Task The_echo_template_answers_through_the_sdk()
     {
         var script = Path.Combine(TypeScriptBuild.Template("echo-ts"), "dist", "index.js");

@@ -7,7 +7,7 @@ namespace Famiglia.AgentSdk.TypeScript.Tests;
 /// </summary>
 internal static class TypeScriptBuild
 {
-    public static readonly string[] Templates = ["photo-library-ts", "echo-ts"];
+    public static readonly string[] Templates = ["photo-library-ts", "echo-ts", "react-dashboard"];
 
     private static readonly Lazy<Task> Built = new(BuildAsync);
 

@@ -7,7 +7,7 @@ namespace Famiglia.Stack.Tests;
 /// <summary>
 /// The product in a real browser (Debian's chromium driven by Playwright, never a downloaded browser) against the real
 /// stack: sign in, create a Photo Library agent from the template, start it, ask it for a gallery, see the reply and
-/// the images in its canvas, stop it.
+/// the images in its canvas, stop it; and a React canvas (templates/react-dashboard) rendering the group's data.
 /// </summary>
 [Collection(StackCollection.Name)]
 public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) : IAsyncLifetime
@@ -120,6 +120,52 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
         await other.CloseAsync();
         await Expect(messages.Filter(new() { HasText = "Ask me to build a photo library" }).Locator(".author")).ToHaveTextAsync("Photo Library", new() { Timeout = Patient });
         await Expect(messages.Filter(new() { HasText = "Found 234 photos!" })).ToHaveCountAsync(1);
+    }
+
+    [Fact]
+    public async Task Alice_creates_a_react_dashboard_agent_whose_tab_renders_the_groups_data_and_shows_the_next_refresh()
+    {
+        var page = await SignedInPageAsync("alice");
+        await page.GotoAsync(new Uri(stack.WebUrl, "/g/feldmans/r/photos").ToString());
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Create an agent" }).ClickAsync();
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync("Room Dashboard");
+        await page.Locator("input[type=radio][value=react-dashboard]").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create agent" }).ClickAsync();
+        await Expect(page.GetByTestId("agent-status")).ToHaveTextAsync("stopped");
+        await page.GetByTestId("start").ClickAsync();
+        await Expect(page.GetByTestId("agent-status")).ToHaveTextAsync("running", new() { Timeout = Patient });
+
+        var asked = $"how is the room doing? {Guid.NewGuid():N}";
+        await Expect(page.GetByTestId("chat")).ToHaveAttributeAsync("data-ready", "true");
+        await page.GetByLabel("Message").FillAsync(asked);
+        await page.GetByLabel("Message").PressAsync("Enter");
+        var messages = page.GetByTestId("message");
+        var replies = messages.Filter(new() { HasText = "Dashboard refreshed: " });
+        await Expect(replies).ToHaveCountAsync(1);
+        await Expect(replies.Locator(".author")).ToHaveTextAsync("Room Dashboard");
+
+        // React renders the agent's dashboard.json inside the sandboxed iframe, from the Vite build's relative bundle.
+        var canvas = page.FrameLocator("iframe.canvas");
+        await Expect(canvas.GetByTestId("title")).ToHaveTextAsync("The Feldmans · #photos");
+        await Expect(canvas.GetByTestId("stat-photos").Locator("strong")).ToHaveTextAsync("234");
+        foreach (var member in new[] { "Alice", "Bob", "Carol" })
+        {
+            await Expect(canvas.GetByTestId("members")).ToContainTextAsync(member);
+        }
+
+        var frame = page.Frames.Single(f => f.Url.Contains("/agent/", StringComparison.Ordinal));
+        Assert.StartsWith("./assets/", await frame.EvaluateAsync<string>("() => document.querySelector('script[type=module]').getAttribute('src')"), StringComparison.Ordinal);
+
+        // The next refresh (the first question is in the room's chat by now) reaches the open tab through the canvas
+        // version, and with it the first question among the room's latest messages.
+        await Expect(messages.Filter(new() { HasText = asked })).ToHaveCountAsync(1);
+        await page.GetByLabel("Message").FillAsync("and now?");
+        await page.GetByLabel("Message").PressAsync("Enter");
+        await Expect(replies).ToHaveCountAsync(2);
+        await Expect(canvas.GetByTestId("recent-messages")).ToContainTextAsync(asked);
+
+        using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
+        await alice.PostFormAsync(new Uri(page.Url).AbsolutePath, "Delete");
     }
 
     [Fact]

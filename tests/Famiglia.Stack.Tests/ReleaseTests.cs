@@ -83,6 +83,49 @@ public sealed class ReleaseTests(FamigliaStack stack, ITestOutputHelper output) 
         await alice.PostFormAsync(page, "Delete");
     }
 
+    [Fact]
+    public async Task The_react_dashboards_build_published_as_its_readme_says_replaces_an_echo_agent_and_serves_its_app_through_the_router()
+    {
+        using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
+        using var aegis = stack.Aegis.CreateClient();
+        var location = await alice.PostFormAsync("/g/feldmans/r/photos/new", "Create", new()
+        {
+            ["NewAgent.Name"] = "Published Dashboard",
+            ["NewAgent.Template"] = "echo",
+        });
+        var agentId = location.Split('/').Last();
+        var page = $"/g/feldmans/r/photos/{agentId}";
+        var nick = $"@s:published-dashboard@{stack.Ejabberd.Host}";
+        _person = await RoomPerson.JoinAsync(stack.Ejabberd, new Jid("photos.feldmans", stack.Ejabberd.MucService), "fritz");
+        await alice.PostFormAsync(page, "Start");
+        await WebDatabase.WaitUntilAsync(async () => (await AgentAsync(agentId)).Status == "RUNNING", "RUNNING");
+        var (_, _, _, appId, templateInstance, thread) = await AgentAsync(agentId);
+
+        // `npm run build && aegis app publish dist --app APPID`: the template's dist/, as the image's build left it.
+        var dist = Path.Combine(stack.Image.RootDirectory, "opt/famiglia/templates/react-dashboard/dist");
+        var release = await AgentReleases.PublishDirectoryAsync(aegis, appId!, dist);
+        await WebDatabase.WaitUntilAsync(async () => await AgentAsync(agentId) is { Status: "RUNNING", InstanceId: { } id } && id != templateInstance
+            && await ReleaseOfAsync(aegis, id) == release, "the running agent moved to the release");
+
+        await _person.Room.SendAsync("hello dashboard", thread);
+        var reply = await _person.Heard.NextMatchingAsync(m => m.Nick == nick);
+        Assert.StartsWith("Dashboard refreshed: ", reply.Body, StringComparison.Ordinal);
+        Assert.EndsWith(" messages in #photos.", reply.Body, StringComparison.Ordinal);
+        Assert.Equal(thread, reply.Thread);
+
+        // /agent/index.js found the SDK and copied /agent/canvas into its canvas, which the router serves as the tab's iframe loads it.
+        using var router = new HttpClient { BaseAddress = stack.RouterUrl };
+        var html = await router.GetStringAsync($"/agent/{appId}/index.html");
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(dist, "canvas", "index.html")), html);
+        var bundle = System.Text.RegularExpressions.Regex.Match(html, "src=\"\\./(assets/[^\"]+\\.js)\"").Groups[1].Value;
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(dist, "canvas", bundle)), await router.GetByteArrayAsync($"/agent/{appId}/{bundle}"));
+        using var dashboard = JsonDocument.Parse(await router.GetStringAsync($"/agent/{appId}/dashboard.json"));
+        Assert.Equal(["Alice", "Bob", "Carol"], dashboard.RootElement.GetProperty("group").GetProperty("members").EnumerateArray()
+            .Select(m => m.GetProperty("displayName").GetString()).Where(n => n is "Alice" or "Bob" or "Carol").Order());
+
+        await alice.PostFormAsync(page, "Delete");
+    }
+
     /// <summary>Publishes an agent (node, as the kit's image runs <c>/agent/index.js</c>) that answers in the thread it
     /// was written in with "<paramref name="name"/> heard: …"; returns the release id.</summary>
     private static async Task<string> PublishAsync(HttpClient aegis, string? appId, string name)

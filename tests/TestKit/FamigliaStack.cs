@@ -16,6 +16,9 @@ public sealed class FamigliaStack : IAsyncLifetime
 
     public EjabberdFixture Ejabberd { get; } = new();
 
+    /// <summary>The agent-base image the sandboxes boot; its rootfs holds the built templates.</summary>
+    public AgentBaseImage Image => _image;
+
     /// <summary>More aegisd settings (<c>--Aegis:WarmPool:famiglia=0</c>), after the stack's own, which they override.</summary>
     public IReadOnlyList<string> AegisSettings { get; init; } = [];
 
@@ -100,6 +103,7 @@ public sealed class FamigliaStack : IAsyncLifetime
                 ["echo"] = "/opt/famiglia/templates/echo/echo-agent",
                 ["photo-library"] = "/opt/famiglia/templates/photo-library/photo-library-agent",
                 ["photo-library-ts"] = "node /opt/famiglia/templates/photo-library-ts/dist/index.js",
+                ["react-dashboard"] = "node /opt/famiglia/templates/react-dashboard/dist/index.js",
             },
         }));
         var kit = _dir.Combine("kit");

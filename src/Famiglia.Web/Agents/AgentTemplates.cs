@@ -9,6 +9,7 @@ internal sealed class AgentTemplates
     [
         new("photo-library", "Photo Library", "Builds a gallery of the group's photos on its canvas (spec §8.1). Needs no AI key.", Canvas: true),
         new("photo-library-ts", "Photo Library (TypeScript)", "The same gallery agent written in TypeScript on @famiglia/agent-sdk.", Canvas: true),
+        new("react-dashboard", "Dashboard (React)", "Shows the group's members, feed and this room's chat on a React canvas. A starter for your own single-page canvas.", Canvas: true),
         new("echo", "Echo", "Answers every message with what was said. The smallest agent, for trying things out.", Canvas: false),
     ];
 
