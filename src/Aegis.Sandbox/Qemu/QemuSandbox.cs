@@ -27,6 +27,7 @@ public sealed partial class QemuSandbox : SandboxLifecycle
     private readonly JsonObject? _run;
     private readonly Func<string> _vmmOutput;
     private readonly QemuOptions _options;
+    private readonly SandboxResources _limits;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _logPump;
     private int _runSent;
@@ -50,6 +51,7 @@ public sealed partial class QemuSandbox : SandboxLifecycle
         JsonObject? run,
         bool restored,
         Func<string> vmmOutput,
+        SandboxResources limits,
         QemuOptions options,
         TimeProvider timeProvider,
         ILogger logger)
@@ -66,6 +68,7 @@ public sealed partial class QemuSandbox : SandboxLifecycle
         _run = run;
         _vmmOutput = vmmOutput;
         _options = options;
+        _limits = limits;
         Pid = process.Id;
         Endpoint = endpoint;
         _forward = forward;
@@ -114,6 +117,20 @@ public sealed partial class QemuSandbox : SandboxLifecycle
     }
 
     protected override Task KillAsync(CancellationToken cancellationToken) => StopVmAsync();
+
+    /// <summary>The VMM's view (see <see cref="VmmUsage"/>): QEMU's resident set and CPU time; no process count.</summary>
+    protected override SandboxUsage? ReadUsageCore()
+    {
+        // Once QEMU is reaped its pid may be another process's: an exited VMM reports nothing.
+        try
+        {
+            return _process.HasExited ? null : VmmUsage.Read(Pid, _limits);
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // the process handle is already disposed
+        }
+    }
 
     protected override ValueTask DisposeCoreAsync()
     {
