@@ -5,7 +5,8 @@ namespace Aegis.Sandbox;
 /// under for context.
 /// </summary>
 /// <param name="MemoryBytes">Memory in use: the bwrap sandbox's memory cgroup (its processes' memory, page cache and
-/// tmpfs files included); a qemu sandbox's VMM resident set (guest RAM the guest has touched, plus QEMU itself).</param>
+/// tmpfs files included); a qemu sandbox's VMM resident set (guest RAM the guest has touched, which soon after boot is
+/// all of it, plus QEMU itself): the VM's footprint on the host, not what the app uses inside.</param>
 /// <param name="MemoryPeakBytes">The most <paramref name="MemoryBytes"/> has been since the sandbox started; null when the
 /// host does not record it (cgroup v2 before Linux 5.19).</param>
 /// <param name="CpuTime">CPU time used since the sandbox started, user and system, all CPUs; null when the host does not
