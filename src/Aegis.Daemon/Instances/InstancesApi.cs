@@ -122,19 +122,5 @@ public sealed record InstanceDto(
         snapshot is null ? null : new SnapshotDto(snapshot.CreatedAt, snapshot.ReleaseId, snapshot.MemoryBytes, snapshot.SizeBytes));
 }
 
-/// <summary>
-/// What a live instance's sandbox uses now, next to the limits it runs under; null on an instance without a sandbox
-/// (ended, or one whose sandbox is gone). Memory includes page cache and tmpfs files (bwrap: the memory cgroup's usage);
-/// CPU is seconds since the sandbox started, all cores; processes count threads too, as the limit does. On qemu the
-/// numbers are the VMM's (QEMU's resident set, about the whole guest RAM, and CPU time) and processes is null.
-/// </summary>
-public sealed record InstanceResourcesDto(
-    long MemoryBytes, long? MemoryPeakBytes, long MemoryLimitBytes, double? CpuSeconds, decimal CpuLimitCores, int? Processes, int ProcessesLimit)
-{
-    internal static InstanceResourcesDto? From(SandboxUsage? usage) => usage is null ? null : new(
-        usage.MemoryBytes, usage.MemoryPeakBytes, usage.Limits.MemoryBytes, usage.CpuTime?.TotalSeconds, usage.Limits.CpuCores,
-        usage.Processes, usage.Limits.PidsLimit);
-}
-
 /// <summary>A kept memory snapshot: when it was taken, of which release, how large (memory, all on disk).</summary>
 public sealed record SnapshotDto(DateTimeOffset CreatedAt, string? ReleaseId, long MemoryBytes, long SizeBytes);
