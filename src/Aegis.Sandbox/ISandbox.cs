@@ -39,9 +39,9 @@ public interface ISandbox : IAsyncDisposable
     Task<SandboxHealth?> QueryHealthAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// What the sandbox uses now: memory, CPU time, processes (read from its cgroup on bwrap, from the VMM process on
-    /// qemu; a few small files, cheap enough to call per request). A paused sandbox still reports its memory. Null once
-    /// the sandbox has ended.
+    /// What the sandbox uses now: memory, CPU time, processes (bwrap reads its cgroup, a few small files, cheap enough to
+    /// call per request; qemu returns the guest agent's last report, at most about a second old). A paused sandbox still
+    /// reports its memory. Null once the sandbox has ended.
     /// </summary>
     SandboxUsage? ReadUsage();
 

@@ -5,8 +5,9 @@ namespace Aegis.Daemon.Instances;
 /// <summary>
 /// What a live instance's sandbox uses now, next to the limits it runs under; null on an instance without a sandbox
 /// (ended, or one whose sandbox is gone). Memory includes page cache and tmpfs files (bwrap: the memory cgroup's usage);
-/// CPU is seconds since the sandbox started, all cores; processes count threads too, as the limit does. On qemu the
-/// numbers are the VMM's (QEMU's resident set, about the whole guest RAM, and CPU time) and processes is null.
+/// CPU is seconds since the sandbox started, all cores; processes count threads too, as the limit does. On qemu they
+/// are the guest's (its agent reports the command's cgroup about once a second); in a VM's first second, before that
+/// report, the VMM's (QEMU's resident set, about the whole guest RAM) with processes null.
 /// </summary>
 public sealed record InstanceResourcesDto(
     long MemoryBytes, long? MemoryPeakBytes, long MemoryLimitBytes, double? CpuSeconds, decimal CpuLimitCores, int? Processes, int ProcessesLimit)
