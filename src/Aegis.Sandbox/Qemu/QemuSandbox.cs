@@ -28,10 +28,10 @@ public sealed partial class QemuSandbox : SandboxLifecycle
     private readonly Func<string> _vmmOutput;
     private readonly QemuOptions _options;
     private readonly SandboxResources _limits;
-    private SandboxUsage? _guestUsage;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _logPump;
     private int _runSent;
+    private SandboxUsage? _guestUsage;
     private (int Code, bool OomKilled)? _guestExit;
     private QemuSnapshot? _snapshot;
     private TaskCompletionSource? _synced;
