@@ -89,6 +89,31 @@ foreach (var (label, command, health) in new[]
         .Sum(pid => RssKiB(pid)) / 1024.0).ToList();
     results.Add(string.Create(CultureInfo.InvariantCulture,
         $"| idle sandbox memory ({idle} × sleep) | cgroup usage mean {usage.Average():F2} MiB | RSS of its processes mean {rss.Average():F2} MiB | | |"));
+
+    // The same through the API's resources, and what reading them costs the list and the single GET.
+    // (An aegisd from before resources existed answers without them: then only the timings, as a baseline.)
+    var listed = (await api.GetFromJsonAsync<JsonElement>("/v1/instances")).EnumerateArray()
+        .Where(i => i.TryGetProperty("resources", out var resources) && resources.ValueKind == JsonValueKind.Object)
+        .Select(i => i.GetProperty("resources").GetProperty("memoryBytes").GetInt64() / 1024.0 / 1024).ToList();
+    if (listed.Count > 0)
+    {
+        results.Add(string.Create(CultureInfo.InvariantCulture,
+            $"| idle sandbox memory via GET /v1/instances resources.memoryBytes | mean {listed.Average():F2} MiB | | | {listed.Count} |"));
+    }
+    var lists = new List<double>();
+    var gets = new List<double>();
+    for (var i = 0; i < cycles; i++)
+    {
+        var started = Stopwatch.GetTimestamp();
+        (await api.GetAsync("/v1/instances")).EnsureSuccessStatusCode();
+        lists.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        started = Stopwatch.GetTimestamp();
+        (await api.GetAsync($"/v1/instances/{ids[i % ids.Count]}")).EnsureSuccessStatusCode();
+        gets.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    results.Add(Row($"GET /v1/instances ({idle} live, resources of each read)", lists));
+    results.Add(Row("GET /v1/instances/{id} (resources read)", gets));
     foreach (var id in ids)
     {
         (await api.PostAsync($"/v1/instances/{id}/terminate", null)).EnsureSuccessStatusCode();

@@ -38,6 +38,13 @@ public interface ISandbox : IAsyncDisposable
     /// </summary>
     Task<SandboxHealth?> QueryHealthAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// What the sandbox uses now: memory, CPU time, processes (bwrap reads its cgroup, a few small files, cheap enough to
+    /// call per request; qemu returns the guest agent's last report, at most about a second old). A paused sandbox still
+    /// reports its memory. Null once the sandbox has ended.
+    /// </summary>
+    SandboxUsage? ReadUsage();
+
     /// <summary>Completes once the sandbox has exited and its host resources have been released.</summary>
     Task<SandboxExit> Exited { get; }
 

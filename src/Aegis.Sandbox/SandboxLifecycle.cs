@@ -61,6 +61,24 @@ public abstract partial class SandboxLifecycle : ISandbox
     public Task<SandboxHealth?> QueryHealthAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         ControlConnected ? Control.QueryHealthAsync(timeout, TimeProvider, cancellationToken) : Task.FromResult<SandboxHealth?>(null);
 
+    public SandboxUsage? ReadUsage()
+    {
+        if (_released)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ReadUsageCore();
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException)
+        {
+            // Ending right now: its cgroup or /proc entry went while it was read.
+            return null;
+        }
+    }
+
     public Task PauseAsync(CancellationToken cancellationToken = default) =>
         ChangeStateAsync(SandboxState.Running, SandboxState.Paused, FreezeAsync, Paused, cancellationToken);
 
@@ -130,6 +148,10 @@ public abstract partial class SandboxLifecycle : ISandbox
             _lifecycle.Release();
         }
     }
+
+    /// <summary>The backend's reading of <see cref="ReadUsage"/> while the sandbox is not released; null when there is nothing
+    /// to read (the process is gone). IO and format errors mean the same.</summary>
+    protected abstract SandboxUsage? ReadUsageCore();
 
     /// <summary>Stops every process of the sandbox where it is (cgroup freezer, QMP <c>stop</c>). Called under the lock.</summary>
     protected abstract Task FreezeAsync(CancellationToken cancellationToken);

@@ -66,6 +66,7 @@ public class InstanceTests : DaemonTestBase
         var failed = await WaitForStateAsync(instance.GetProperty("instanceId").GetString()!, "error");
 
         Assert.Equal("exited with code 7", failed.GetProperty("reason").GetString());
+        Assert.Equal(JsonValueKind.Null, failed.GetProperty("resources").ValueKind);
         var logs = await Api.GetStringAsync($"/v1/instances/{instance.GetProperty("instanceId").GetString()}/logs");
         Assert.Contains("going down", logs, StringComparison.Ordinal);
     }

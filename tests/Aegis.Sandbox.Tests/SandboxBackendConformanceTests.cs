@@ -320,6 +320,32 @@ public abstract class SandboxBackendConformanceTests(ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task Usage_is_reported_while_running_and_paused_with_the_specs_limits_and_not_once_ended()
+    {
+        var resources = new SandboxResources(MemoryBytes: 192L * 1024 * 1024, CpuCores: 1m, PidsLimit: 48);
+        var sandbox = await StartAsync(ShellSpec("echo started; exec sleep 600") with { Resources = resources });
+        var finished = await StartAsync(ShellSpec("echo done"));
+        await WaitUntilAsync(() => ReadLog(sandbox).Contains("started"), "the sandbox to start");
+
+        var running = sandbox.ReadUsage();
+        await sandbox.PauseAsync();
+        var paused = sandbox.ReadUsage();
+        await sandbox.TerminateAsync(TimeSpan.FromSeconds(1)).WaitAsync(HangGuard);
+        await ExitedAsync(finished);
+
+        Assert.NotNull(running);
+        Assert.True(running.MemoryBytes > 0, $"memory {running.MemoryBytes}");
+        Assert.True(running.MemoryPeakBytes is null || running.MemoryPeakBytes >= running.MemoryBytes, $"peak {running.MemoryPeakBytes}");
+        Assert.True(running.CpuTime > TimeSpan.Zero, $"cpu time {running.CpuTime}");
+        Assert.True(running.Processes is null || running.Processes >= 1, $"processes {running.Processes}");
+        Assert.Equal(resources, running.Limits);
+        Assert.NotNull(paused);
+        Assert.True(paused.MemoryBytes > 0, $"paused memory {paused.MemoryBytes}");
+        Assert.Null(sandbox.ReadUsage());
+        Assert.Null(finished.ReadUsage());
+    }
+
+    [Fact]
     public async Task Terminate_sends_SIGTERM_first_and_the_process_may_exit_cleanly()
     {
         var sandbox = await StartAsync(ShellSpec("trap 'echo got-term; exit 3' TERM; echo ready; while true; do sleep 0.1; done"));

@@ -259,8 +259,15 @@ internal sealed class Agent
         var stderr = PumpAsync(payload.StandardError.BaseStream);
         var exit = payload.WaitForExitAsync();
         var oomKilled = false;
+        var polls = 0;
         while (!exit.IsCompleted)
         {
+            // About once a second: what the command uses, for the host's usage (its own view of QEMU is the whole VM).
+            if (++polls % 5 == 0)
+            {
+                ReportUsage();
+            }
+
             await Task.WhenAny(exit, Task.Delay(200));
 
             // One OOM kill inside the limit leaves the sandbox in an undefined state: all of it goes, as on bwrap.
@@ -403,6 +410,36 @@ internal sealed class Agent
             // No cgroup yet: nothing runs.
         }
     }
+
+    private void ReportUsage()
+    {
+        try
+        {
+            var memory = ReadNumber(Cgroup + "/memory.current");
+            var peak = File.Exists(Cgroup + "/memory.peak") ? ReadNumber(Cgroup + "/memory.peak") : -1;
+            var cpu = File.ReadLines(Cgroup + "/cpu.stat").Where(l => l.StartsWith("usage_usec ", StringComparison.Ordinal))
+                .Select(l => long.Parse(l[11..], CultureInfo.InvariantCulture)).FirstOrDefault();
+            var pids = ReadNumber(Cgroup + "/pids.current");
+            Send(w =>
+            {
+                w.WriteString("type", "usage");
+                w.WriteNumber("memory", memory);
+                if (peak >= 0)
+                {
+                    w.WriteNumber("peak", peak);
+                }
+
+                w.WriteNumber("cpuUsec", cpu);
+                w.WriteNumber("pids", pids);
+            });
+        }
+        catch (Exception exception) when (exception is IOException or FormatException)
+        {
+            // The cgroup is going away with the command.
+        }
+    }
+
+    private static long ReadNumber(string path) => long.Parse(File.ReadAllText(path).Trim(), CultureInfo.InvariantCulture);
 
     private static long OomKills()
     {

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
 using Aegis.Cli.Output;
 
 namespace Aegis.Cli.Commands;
@@ -31,7 +33,7 @@ internal static class StatusCommand
             }
 
             var rows = instances.EnumerateArray()
-                .Select(i => (IReadOnlyList<string>)[i.Text("instanceId"), i.Text("appId"), i.Text("state"), i.Text("address"), i.Time("createdAt")])
+                .Select(i => (IReadOnlyList<string>)[i.Text("instanceId"), i.Text("appId"), i.Text("state"), i.Text("address"), Memory(i), Cpu(i), i.Time("createdAt")])
                 .ToList();
             if (rows.Count == 0)
             {
@@ -39,11 +41,24 @@ internal static class StatusCommand
                 return ExitCodes.Ok;
             }
 
-            await TableWriter.WriteAsync(stdout, ["id", "app", "state", "address", "created"], rows);
+            await TableWriter.WriteAsync(stdout, ["id", "app", "state", "address", "memory", "cpu", "created"], rows);
             return ExitCodes.Ok;
         });
         return command;
     }
+
+    /// <summary>What the sandbox uses of its memory limit, e.g. <c>52.3 MiB / 128 MiB</c>; <c>-</c> without a sandbox.</summary>
+    private static string Memory(JsonElement instance) =>
+        instance.TryGetProperty("resources", out var resources) && resources.ValueKind == JsonValueKind.Object
+            ? $"{JsonOutput.Bytes(resources.GetProperty("memoryBytes").GetInt64())} / {JsonOutput.Bytes(resources.GetProperty("memoryLimitBytes").GetInt64())}"
+            : "-";
+
+    /// <summary>CPU time since the sandbox started, e.g. <c>1.25 s</c>.</summary>
+    private static string Cpu(JsonElement instance) =>
+        instance.TryGetProperty("resources", out var resources) && resources.ValueKind == JsonValueKind.Object
+            && resources.TryGetProperty("cpuSeconds", out var seconds) && seconds.ValueKind == JsonValueKind.Number
+            ? string.Create(CultureInfo.InvariantCulture, $"{seconds.GetDouble():0.00} s")
+            : "-";
 
     /// <summary>e.g. <c>backend: qemu (tcg: /dev/kvm is there but no KVM vCPU ran within 10 s)</c>.</summary>
     private static async Task<string> DescribeBackendAsync(Api.AegisApiClient client, CancellationToken cancellationToken)

@@ -287,6 +287,9 @@ internal sealed partial class InstanceManager(
         }
     }
 
+    /// <summary>What the instance's sandbox uses now (a few cgroup or /proc files); null when it has no live sandbox.</summary>
+    public SandboxUsage? Usage(string instanceId) => _sandboxes.TryGetValue(instanceId, out var sandbox) ? sandbox.ReadUsage() : null;
+
     /// <summary>The sandbox's stdout/stderr log, when the instance has (or had) one.</summary>
     public string LogPath(string instanceId) => Path.Combine(options.Value.DataDirectory, "logs", instanceId + ".log");
 

@@ -84,6 +84,8 @@ internal sealed class BubblewrapSandbox : SandboxLifecycle
 
     protected override Task ThawAsync(CancellationToken cancellationToken) => _cgroup.ThawAsync(cancellationToken);
 
+    protected override SandboxUsage? ReadUsageCore() => _cgroup.ReadUsage();
+
     protected override ValueTask DisposeCoreAsync()
     {
         _process.Dispose();

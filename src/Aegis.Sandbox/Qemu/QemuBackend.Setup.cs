@@ -55,7 +55,7 @@ public sealed partial class QemuBackend
         }
 
         public QemuSandbox CreateSandbox(QemuMachine machine, IReadOnlyList<ShareDisk> shares, JsonObject? run, bool restored, QemuOptions options, TimeProvider timeProvider, ILogger<QemuSandbox> logger) =>
-            new(spec.InstanceId, Process!, Qmp!, Link!, LogListener!, Control!, Log!, paths, machine, shares, QemuMachine.Loopback(HostPort), QemuMachine.Loopback(ForwardPort), run, restored, VmmOutput, options, timeProvider, logger);
+            new(spec.InstanceId, Process!, Qmp!, Link!, LogListener!, Control!, Log!, paths, machine, shares, QemuMachine.Loopback(HostPort), QemuMachine.Loopback(ForwardPort), run, restored, VmmOutput, spec.Resources, options, timeProvider, logger);
 
         public async Task AbortAsync(ILogger logger)
         {

@@ -27,9 +27,11 @@ public sealed partial class QemuSandbox : SandboxLifecycle
     private readonly JsonObject? _run;
     private readonly Func<string> _vmmOutput;
     private readonly QemuOptions _options;
+    private readonly SandboxResources _limits;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _logPump;
     private int _runSent;
+    private SandboxUsage? _guestUsage;
     private (int Code, bool OomKilled)? _guestExit;
     private QemuSnapshot? _snapshot;
     private TaskCompletionSource? _synced;
@@ -50,6 +52,7 @@ public sealed partial class QemuSandbox : SandboxLifecycle
         JsonObject? run,
         bool restored,
         Func<string> vmmOutput,
+        SandboxResources limits,
         QemuOptions options,
         TimeProvider timeProvider,
         ILogger logger)
@@ -66,6 +69,7 @@ public sealed partial class QemuSandbox : SandboxLifecycle
         _run = run;
         _vmmOutput = vmmOutput;
         _options = options;
+        _limits = limits;
         Pid = process.Id;
         Endpoint = endpoint;
         _forward = forward;
@@ -114,6 +118,23 @@ public sealed partial class QemuSandbox : SandboxLifecycle
     }
 
     protected override Task KillAsync(CancellationToken cancellationToken) => StopVmAsync();
+
+    /// <summary>
+    /// The guest agent's last report on the command's cgroup (memory, peak, CPU time, processes; it reports about once a
+    /// second, and a paused VM keeps its last); before the first report the VMM's view (see <see cref="VmmUsage"/>).
+    /// </summary>
+    protected override SandboxUsage? ReadUsageCore()
+    {
+        // Once QEMU is reaped its pid may be another process's: an exited VMM reports nothing.
+        try
+        {
+            return _process.HasExited ? null : Volatile.Read(ref _guestUsage) ?? VmmUsage.Read(Pid, _limits);
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // the process handle is already disposed
+        }
+    }
 
     protected override ValueTask DisposeCoreAsync()
     {
@@ -215,9 +236,27 @@ public sealed partial class QemuSandbox : SandboxLifecycle
             case "synced":
                 _synced?.TrySetResult();
                 break;
+            case "usage":
+                Volatile.Write(ref _guestUsage, GuestUsage(message));
+                break;
             default:
                 break;
         }
+    }
+
+    /// <summary>A <c>usage</c> report from the guest (untrusted: anything missing, negative or not a number keeps the last).</summary>
+    private SandboxUsage? GuestUsage(JsonObject message)
+    {
+        static long? Number(JsonNode? node) => node is JsonValue value && value.TryGetValue<long>(out var number) && number >= 0 ? number : null;
+
+        if (Number(message["memory"]) is not { } memory || Number(message["cpuUsec"]) is not { } cpu || Number(message["pids"]) is not { } pids
+            || pids > int.MaxValue || cpu > TimeSpan.MaxValue.Ticks / TimeSpan.TicksPerMicrosecond)
+        {
+            QemuLog.GuestMisbehaved(Logger, Id, "a usage message without memory, cpuUsec and pids");
+            return Volatile.Read(ref _guestUsage);
+        }
+
+        return new SandboxUsage(memory, Number(message["peak"]), TimeSpan.FromMicroseconds(cpu), (int)pids, _limits);
     }
 
     /// <summary>After the guest reported its exit it resets the VM; a guest that does not is stopped.</summary>

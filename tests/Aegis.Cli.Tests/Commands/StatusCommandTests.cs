@@ -36,8 +36,10 @@ public class StatusCommandTests
         Assert.Equal(instanceId, listed.GetProperty("instanceId").GetString());
         Assert.Equal(appId, listed.GetProperty("appId").GetString());
         Assert.Equal("running", listed.GetProperty("state").GetString());
+        Assert.True(listed.GetProperty("resources").GetProperty("memoryBytes").GetInt64() > 0, listed.ToString());
         Assert.Equal(0, table.ExitCode);
-        Assert.Contains(instanceId!, table.Stdout, StringComparison.Ordinal);
+        var row = table.Stdout.Split('\n').Single(l => l.Contains(instanceId!, StringComparison.Ordinal));
+        Assert.Matches(@" [0-9.]+ (B|KiB|MiB) / [0-9.]+ MiB +[0-9]+\.[0-9]{2} s ", row);
     }
 
     [Fact]

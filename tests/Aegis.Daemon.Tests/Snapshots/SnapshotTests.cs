@@ -32,9 +32,16 @@ public sealed partial class SnapshotTests(QemuImage image) : DaemonTestBase, ICl
         var first = await EnsureAsync(appId);
         var firstId = first.GetProperty("instanceId").GetString()!;
         await WaitForCountsAsync(firstId, 5);
+        var resources = await WaitForGuestResourcesAsync(firstId);
 
         var terminated = await TerminateAsync(firstId);
 
+        // What the guest's command uses (its agent's report): the counter shell, python, sleep and the reaper.
+        Assert.True(resources.GetProperty("processes").GetInt32() >= 3, resources.ToString());
+        Assert.True(resources.GetProperty("memoryBytes").GetInt64() > 0, resources.ToString());
+        Assert.True(resources.GetProperty("cpuSeconds").GetDouble() > 0, resources.ToString());
+        Assert.Equal(128L * 1024 * 1024, resources.GetProperty("memoryLimitBytes").GetInt64());
+        Assert.Equal(JsonValueKind.Null, terminated.GetProperty("resources").ValueKind);
         Assert.Equal("terminated", terminated.GetProperty("state").GetString());
         var snapshot = terminated.GetProperty("snapshot");
         Assert.True(snapshot.GetProperty("memoryBytes").GetInt64() > 0, snapshot.ToString());
@@ -233,6 +240,24 @@ public sealed partial class SnapshotTests(QemuImage image) : DaemonTestBase, ICl
     }
 
     private async Task<string> LogsAsync(string instanceId) => await Api.GetStringAsync($"/v1/instances/{instanceId}/logs");
+
+    /// <summary>The instance's resources once the guest agent has reported them (about once a second; before that they are
+    /// the VMM's, without a process count); the guard only prevents a hang.</summary>
+    private async Task<JsonElement> WaitForGuestResourcesAsync(string instanceId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var resources = (await GetJsonAsync($"/v1/instances/{instanceId}")).GetProperty("resources");
+            if (resources.ValueKind == JsonValueKind.Object && resources.GetProperty("processes").ValueKind == JsonValueKind.Number)
+            {
+                return resources;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{instanceId} has no guest report: {resources}");
+            await Task.Delay(100);
+        }
+    }
 
     /// <summary>Until the instance's log holds <paramref name="count"/> counter lines; the guard only prevents a hang.</summary>
     private async Task<List<(string Boot, int Count)>> WaitForCountsAsync(string instanceId, int count)

@@ -2,14 +2,18 @@ using System.Globalization;
 
 namespace Aegis.Sandbox.Bubblewrap.Cgroups;
 
-/// <summary>cgroup v1: one directory per controller (memory, pids, cpu, freezer), each <c>&lt;controller&gt;/aegis/&lt;instance&gt;</c>.</summary>
+/// <summary>
+/// cgroup v1: one directory per controller (memory, pids, cpu, freezer, and cpuacct when it is mounted apart from cpu),
+/// each <c>&lt;controller&gt;/aegis/&lt;instance&gt;</c>.
+/// </summary>
 internal sealed class CgroupV1 : SandboxCgroup
 {
     private const int CpuPeriodMicroseconds = 100_000;
     private static readonly string[] Controllers = ["memory", "pids", "cpu", "freezer"];
     private readonly Dictionary<string, string> _directories;
 
-    private CgroupV1(Dictionary<string, string> directories) => _directories = directories;
+    private CgroupV1(Dictionary<string, string> directories, SandboxResources limits)
+        : base(limits) => _directories = directories;
 
     public override IReadOnlyList<string> ProcsFiles => [.. _directories.Values.Select(d => Path.Combine(d, "cgroup.procs"))];
 
@@ -22,7 +26,7 @@ internal sealed class CgroupV1 : SandboxCgroup
     public static CgroupV1 CreateV1(string root, string parentName, string instanceId, SandboxResources resources)
     {
         var directories = new Dictionary<string, string>();
-        var cgroup = new CgroupV1(directories);
+        var cgroup = new CgroupV1(directories, resources);
         try
         {
             foreach (var controller in Controllers)
@@ -41,6 +45,21 @@ internal sealed class CgroupV1 : SandboxCgroup
 
                 Directory.CreateDirectory(directory);
                 directories[controller] = directory;
+            }
+
+            // CPU time is cpuacct's: in the cpu directory when the two are mounted together (cpu,cpuacct), else a
+            // hierarchy of its own, joined only for the accounting. Without it the usage has no CPU time.
+            var cpuacctRoot = Path.Combine(root, "cpuacct");
+            if (!File.Exists(Path.Combine(directories["cpu"], "cpuacct.usage")) && File.Exists(Path.Combine(cpuacctRoot, "cgroup.procs")))
+            {
+                var directory = Path.Combine(cpuacctRoot, parentName, instanceId);
+                if (Directory.Exists(directory))
+                {
+                    throw new SandboxException($"cgroup {directory} already exists: instance {instanceId} is running or was not cleaned up");
+                }
+
+                Directory.CreateDirectory(directory);
+                directories["cpuacct"] = directory;
             }
 
             cgroup.ApplyLimits(resources);
@@ -84,6 +103,18 @@ internal sealed class CgroupV1 : SandboxCgroup
 
         // Kernels before 4.13 have no oom_kill counter; under_oom at least shows a cgroup stuck at its limit.
         return kills > 0 ? kills : ReadKeyedValue(oomControl, "under_oom");
+    }
+
+    public override SandboxUsage ReadUsage()
+    {
+        var cpuacct = _directories.GetValueOrDefault("cpuacct") ?? _directories["cpu"];
+        var cpuUsage = Path.Combine(cpuacct, "cpuacct.usage");
+        return new SandboxUsage(
+            ReadNumber(Path.Combine(Memory, "memory.usage_in_bytes")),
+            ReadNumber(Path.Combine(Memory, "memory.max_usage_in_bytes")),
+            File.Exists(cpuUsage) ? TimeSpan.FromTicks(ReadNumber(cpuUsage) / TimeSpan.NanosecondsPerTick) : null,
+            (int)ReadNumber(Path.Combine(_directories["pids"], "pids.current")),
+            Limits);
     }
 
     private void ApplyLimits(SandboxResources resources)

@@ -12,7 +12,8 @@ internal sealed class CgroupV2 : SandboxCgroup
     private readonly string _directory;
     private readonly List<string> _created = [];
 
-    private CgroupV2(string directory) => _directory = directory;
+    private CgroupV2(string directory, SandboxResources limits)
+        : base(limits) => _directory = directory;
 
     public override IReadOnlyList<string> ProcsFiles => [Path.Combine(_directory, "cgroup.procs")];
 
@@ -21,7 +22,7 @@ internal sealed class CgroupV2 : SandboxCgroup
     public static CgroupV2 CreateV2(string root, string parentName, string instanceId, SandboxResources resources)
     {
         var parent = Path.Combine(root, parentName);
-        var cgroup = new CgroupV2(Path.Combine(parent, instanceId));
+        var cgroup = new CgroupV2(Path.Combine(parent, instanceId), resources);
         try
         {
             Directory.CreateDirectory(parent);
@@ -62,6 +63,18 @@ internal sealed class CgroupV2 : SandboxCgroup
     }
 
     public override long OomKillCount() => ReadKeyedValue(Path.Combine(_directory, "memory.events"), "oom_kill");
+
+    public override SandboxUsage ReadUsage()
+    {
+        // memory.peak came with Linux 5.19; cpu.stat's usage_usec is there whenever the cgroup exists.
+        var peak = Path.Combine(_directory, "memory.peak");
+        return new SandboxUsage(
+            ReadNumber(Path.Combine(_directory, "memory.current")),
+            File.Exists(peak) ? ReadNumber(peak) : null,
+            TimeSpan.FromMicroseconds(ReadKeyedValue(Path.Combine(_directory, "cpu.stat"), "usage_usec")),
+            (int)ReadNumber(Path.Combine(_directory, "pids.current")),
+            Limits);
+    }
 
     public override async Task KillAllAsync(CancellationToken cancellationToken = default)
     {

@@ -9,6 +9,11 @@ internal abstract class SandboxCgroup
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(10);
 
+    protected SandboxCgroup(SandboxResources limits) => Limits = limits;
+
+    /// <summary>The limits the cgroup was created with.</summary>
+    public SandboxResources Limits { get; }
+
     /// <summary>The <c>cgroup.procs</c> files a process writes its pid into to join every controller.</summary>
     public abstract IReadOnlyList<string> ProcsFiles { get; }
 
@@ -30,6 +35,10 @@ internal abstract class SandboxCgroup
 
     /// <summary>How many times the OOM killer fired in this cgroup.</summary>
     public abstract long OomKillCount();
+
+    /// <summary>Memory, CPU time and task count as the kernel accounts them for this cgroup now.</summary>
+    /// <exception cref="IOException">The cgroup is gone.</exception>
+    public abstract SandboxUsage ReadUsage();
 
     public IReadOnlyList<int> ReadPids()
     {
@@ -133,6 +142,10 @@ internal abstract class SandboxCgroup
             throw new SandboxException($"Could not write '{value}' to {path}: {exception.Message}", exception);
         }
     }
+
+    /// <summary>A file holding one number (<c>memory.usage_in_bytes</c>, <c>pids.current</c>).</summary>
+    protected static long ReadNumber(string path) =>
+        long.Parse(File.ReadAllText(path).Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture);
 
     protected static long ReadKeyedValue(string path, string key)
     {
