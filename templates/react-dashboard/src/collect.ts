@@ -28,8 +28,32 @@ export async function readDashboard(api: AgentDataApi): Promise<Dashboard> {
     posts: { total: feed.total, byType: Object.fromEntries(byType) },
     messages: {
       total: chat.total,
-      recent: chat.data.map((m) => ({ id: m.id, author: m.author?.displayName ?? m.authorNick, body: m.body, at: m.createdAt, inTab: m.thread !== null })),
+      recent: chat.data.map((m) => ({ id: m.id, author: m.author?.displayName ?? nameOfNick(m.authorNick), body: m.body, at: m.createdAt, inTab: m.thread !== null })),
     },
     documents: documents.total,
+  }
+}
+
+/** An agent's nick as a name (agents have no person behind them): `@s:photo-agent@dev1.localhost` → `photo-agent`. */
+function nameOfNick(nick: string): string {
+  const name = nick.replace(/^@[a-z]:/, '')
+  const at = name.lastIndexOf('@')
+  return at > 0 ? name.slice(0, at) : name
+}
+
+/**
+ * Waits until the room's chat history has the message `stanzaId` (a message's `id` is its archive id): the agent hears
+ * a message over XMPP at the moment famiglia-web does, and famiglia-web stores it a moment later. So that a refresh
+ * answering a message lists that message. Gives up after about a second (the next refresh shows it), asking at most five
+ * times: well inside the Data API's 100 requests a minute.
+ */
+export async function untilInHistory(api: AgentDataApi, stanzaId: string): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const latest = await api.chatHistory({ limit: recentMessages })
+    if (latest.data.some((m) => m.stanzaId === stanzaId)) {
+      return
+    }
+
+    await new Promise((resolve) => setTimeout(resolve, 200))
   }
 }

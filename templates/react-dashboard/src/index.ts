@@ -1,5 +1,5 @@
 import { FamigliaAgent, FamigliaAgentError } from '@famiglia/agent-sdk'
-import { readDashboard } from './collect.js'
+import { readDashboard, untilInHistory } from './collect.js'
 import { dashboardFile, type Dashboard } from './dashboard.js'
 import { installApp } from './install.js'
 
@@ -25,6 +25,8 @@ agent.onMessage(async (msg) => {
   // A reply announces a dashboard the tab can show: the app is in the canvas first.
   await started
   try {
+    // The dashboard's latest messages include the one it answers.
+    await untilInHistory(agent.api, msg.id)
     const dashboard = await writeDashboard()
     // Bump first: the tab shows the new numbers while the reply travels.
     await agent.canvas.bumpVersion()
