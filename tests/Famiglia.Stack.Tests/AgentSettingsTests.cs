@@ -20,14 +20,7 @@ public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper ou
     {
         using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
         using var aegis = stack.Aegis.CreateClient();
-        var location = await alice.PostFormAsync("/g/feldmans/r/photos/new", "Create", new()
-        {
-            ["NewAgent.Name"] = "Settings Echo",
-            ["NewAgent.Template"] = "echo",
-            ["NewAgent.Env"] = "KEEP_ME=keep-value-k1\nDROP_ME=drop-value-d2",
-        });
-        var agentId = location.Split('/').Last();
-        var page = $"/g/feldmans/r/photos/{agentId}";
+        var (agentId, page) = await alice.CreateAgentAsync("Settings Echo", "echo", "KEEP_ME=keep-value-k1\nDROP_ME=drop-value-d2");
 
         // A chat-only template: its tab has no canvas.
         var html = await alice.GetStringAsync(page);
@@ -116,14 +109,7 @@ public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper ou
     {
         using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
         using var aegis = stack.Aegis.CreateClient();
-        var location = await alice.PostFormAsync("/g/feldmans/r/photos/new", "Create", new()
-        {
-            ["NewAgent.Name"] = "Orphaned Echo",
-            ["NewAgent.Template"] = "echo",
-            ["NewAgent.Env"] = "OLD_KEY=old-value-o1",
-        });
-        var agentId = location.Split('/').Last();
-        var page = $"/g/feldmans/r/photos/{agentId}";
+        var (agentId, page) = await alice.CreateAgentAsync("Orphaned Echo", "echo", "OLD_KEY=old-value-o1");
         var appId = (await AgentAsync(agentId)).AppId;
         var storedBefore = (string?)await WebDatabase.ScalarAsync(stack, $"SELECT Env FROM AgentConfigs WHERE Id = '{agentId}'");
 

@@ -97,13 +97,7 @@ public sealed class GroupEnvTests(FamigliaStack stack, ITestOutputHelper output)
     /// <c>/workspace/env-seen</c> when it starts.</summary>
     private async Task<Agent> CreateAsync(WebSession alice, HttpClient aegis, string name, string? env)
     {
-        var fields = new Dictionary<string, string> { ["NewAgent.Name"] = name, ["NewAgent.Template"] = "echo" };
-        if (env is not null)
-        {
-            fields["NewAgent.Env"] = env;
-        }
-
-        var agentId = (await alice.PostFormAsync("/g/feldmans/r/photos/new", "Create", fields)).Split('/').Last();
+        var (agentId, _) = await alice.CreateAgentAsync(name, "echo", env);
         var appId = (await WebDatabase.AgentAsync(stack, agentId)).AppId!;
         const string agent = """
             const fs = require("fs");

@@ -34,14 +34,7 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
         using var aegis = stack.Aegis.CreateClient();
 
         // User creates Agent Document → AgentConfig (STOPPED), XMPP account, POST /v1/apps → aegisAppId.
-        var location = await alice.PostFormAsync("/g/feldmans/r/photos/new", "Create", new()
-        {
-            ["NewAgent.Name"] = "Lifecycle Photos",
-            ["NewAgent.Template"] = "photo-library",
-            ["NewAgent.Env"] = "ANTHROPIC_API_KEY=sk-test-not-a-real-key",
-        });
-        var agentId = location.Split('/').Last();
-        var page = $"/g/feldmans/r/photos/{agentId}";
+        var (agentId, page) = await alice.CreateAgentAsync("Lifecycle Photos", "photo-library", "ANTHROPIC_API_KEY=sk-test-not-a-real-key");
         var agent = await AgentAsync(agentId);
         Assert.Equal("STOPPED", agent.Status);
         Assert.Equal("s-lifecycle-photos", agent.XmppUser);
@@ -157,13 +150,7 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
     {
         using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
         using var aegis = stack.Aegis.CreateClient();
-        var location = await alice.PostFormAsync("/g/feldmans/r/photos/new", "Create", new()
-        {
-            ["NewAgent.Name"] = "Hasty Echo",
-            ["NewAgent.Template"] = "echo",
-        });
-        var agentId = location.Split('/').Last();
-        var page = $"/g/feldmans/r/photos/{agentId}";
+        var (agentId, page) = await alice.CreateAgentAsync("Hasty Echo", "echo");
         var appId = (await AgentAsync(agentId)).AppId;
 
         // A Stop that reaches famiglia-web while the Start's ensure is on its way to aegisd used to find nothing to

@@ -33,13 +33,7 @@ public sealed class ReleaseTests(FamigliaStack stack, ITestOutputHelper output) 
     {
         using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
         using var aegis = stack.Aegis.CreateClient();
-        var location = await alice.PostFormAsync("/g/feldmans/r/photos/new", "Create", new()
-        {
-            ["NewAgent.Name"] = "Release Echo",
-            ["NewAgent.Template"] = "echo",
-        });
-        var agentId = location.Split('/').Last();
-        var page = $"/g/feldmans/r/photos/{agentId}";
+        var (agentId, page) = await alice.CreateAgentAsync("Release Echo", "echo");
         var nick = $"@s:release-echo@{stack.Ejabberd.Host}";
         _person = await RoomPerson.JoinAsync(stack.Ejabberd, new Jid("photos.feldmans", stack.Ejabberd.MucService), "erin");
 
@@ -88,13 +82,7 @@ public sealed class ReleaseTests(FamigliaStack stack, ITestOutputHelper output) 
     {
         using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
         using var aegis = stack.Aegis.CreateClient();
-        var location = await alice.PostFormAsync("/g/feldmans/r/photos/new", "Create", new()
-        {
-            ["NewAgent.Name"] = "Published Dashboard",
-            ["NewAgent.Template"] = "echo",
-        });
-        var agentId = location.Split('/').Last();
-        var page = $"/g/feldmans/r/photos/{agentId}";
+        var (agentId, page) = await alice.CreateAgentAsync("Published Dashboard", "echo");
         var nick = $"@s:published-dashboard@{stack.Ejabberd.Host}";
         _person = await RoomPerson.JoinAsync(stack.Ejabberd, new Jid("photos.feldmans", stack.Ejabberd.MucService), "fritz");
         await alice.PostFormAsync(page, "Start");

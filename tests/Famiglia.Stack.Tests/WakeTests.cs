@@ -29,12 +29,7 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
     {
         using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
         using var aegis = stack.Aegis.CreateClient();
-        var agentId = (await alice.PostFormAsync("/g/feldmans/r/photos/new", "Create", new()
-        {
-            ["NewAgent.Name"] = "Wake Echo",
-            ["NewAgent.Template"] = "echo",
-        })).Split('/').Last();
-        var page = $"/g/feldmans/r/photos/{agentId}";
+        var (agentId, page) = await alice.CreateAgentAsync("Wake Echo", "echo");
         var nick = $"@s:wake-echo@{stack.Ejabberd.Host}";
         try
         {
@@ -91,12 +86,7 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
     {
         using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
         using var aegis = stack.Aegis.CreateClient();
-        var agentId = (await alice.PostFormAsync("/g/feldmans/r/photos/new", "Create", new()
-        {
-            ["NewAgent.Name"] = "Mention Echo",
-            ["NewAgent.Template"] = "echo",
-        })).Split('/').Last();
-        var page = $"/g/feldmans/r/photos/{agentId}";
+        var (agentId, page) = await alice.CreateAgentAsync("Mention Echo", "echo");
         var nick = $"@s:mention-echo@{stack.Ejabberd.Host}";
         var room = new Jid("photos.feldmans", stack.Ejabberd.MucService);
         try

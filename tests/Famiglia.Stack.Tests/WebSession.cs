@@ -53,6 +53,20 @@ public sealed partial class WebSession : IDisposable
         return response.Headers.Location!.OriginalString;
     }
 
+    /// <summary>Creates an agent in #photos through the Create Agent form (with <paramref name="env"/>, NAME=value lines, when
+    /// given); returns its id and its tab's page.</summary>
+    public async Task<(string AgentId, string Page)> CreateAgentAsync(string name, string template, string? env = null)
+    {
+        var fields = new Dictionary<string, string> { ["NewAgent.Name"] = name, ["NewAgent.Template"] = template };
+        if (env is not null)
+        {
+            fields["NewAgent.Env"] = env;
+        }
+
+        var agentId = (await PostFormAsync("/g/feldmans/r/photos/new", "Create", fields)).Split('/').Last();
+        return (agentId, $"/g/feldmans/r/photos/{agentId}");
+    }
+
     /// <summary>Like <see cref="PostFormAsync"/>, for a form that comes back as a page (bad input): its status and HTML.</summary>
     public async Task<(HttpStatusCode Status, string Html)> PostFormPageAsync(string page, string handler, Dictionary<string, string> fields)
     {
