@@ -30,8 +30,10 @@ public sealed class AgentSettingsTests(FamigliaStack stack, ITestOutputHelper ou
         await WebDatabase.WaitUntilAsync(async () => (await AgentAsync(agentId)).Status == "RUNNING", "RUNNING");
         var (_, _, _, appId, firstInstance, _) = await AgentAsync(agentId);
 
-        // The settings show the variables' names, never their values.
+        // The settings show the variables' names, never their values; and what the running agent's sandbox uses (aegisd's
+        // instance resources, read from its cgroup).
         html = await alice.GetStringAsync(page + "?settings=true");
+        Assert.Matches(@"data-testid=""agent-usage"">Uses [0-9.]+ MiB of [0-9]+ MiB memory and has used [0-9.]+ s of CPU\.<", html);
         Assert.Contains("KEEP_ME", html, StringComparison.Ordinal);
         Assert.Contains("DROP_ME", html, StringComparison.Ordinal);
         Assert.DoesNotContain("keep-value-k1", html, StringComparison.Ordinal);

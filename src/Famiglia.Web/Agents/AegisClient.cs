@@ -106,9 +106,9 @@ internal sealed class AegisClient(HttpClient http, IOptions<AegisOptions> option
             .OrderByDescending(r => r.Item2)];
     }
 
-    /// <summary>The release a live instance was booted on: null for none (the kit's template), or when aegisd no longer
-    /// knows the instance.</summary>
-    public async Task<string?> InstanceReleaseAsync(string instanceId, CancellationToken cancellationToken)
+    /// <summary>A live instance: the release it was booted on (null for none, the kit's template) and what its sandbox uses
+    /// now (null when aegisd reports nothing: ended, or no usage). Null when aegisd no longer knows the instance.</summary>
+    public async Task<AegisInstance?> InstanceAsync(string instanceId, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(HttpMethod.Get, $"/v1/instances/{Uri.EscapeDataString(instanceId)}", null, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
@@ -117,7 +117,19 @@ internal sealed class AegisClient(HttpClient http, IOptions<AegisOptions> option
         }
 
         using var json = await ReadJsonAsync(response, cancellationToken);
-        return json.RootElement.TryGetProperty("releaseId", out var release) && release.ValueKind == JsonValueKind.String ? release.GetString() : null;
+        var root = json.RootElement;
+        var release = root.TryGetProperty("releaseId", out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+        InstanceUsage? usage = null;
+        if (root.TryGetProperty("resources", out var resources) && resources.ValueKind == JsonValueKind.Object
+            && resources.TryGetProperty("memoryBytes", out var memory) && memory.TryGetInt64(out var memoryBytes))
+        {
+            usage = new InstanceUsage(
+                memoryBytes,
+                resources.TryGetProperty("memoryLimitBytes", out var limit) && limit.TryGetInt64(out var limitBytes) ? limitBytes : null,
+                resources.TryGetProperty("cpuSeconds", out var cpu) && cpu.TryGetDouble(out var cpuSeconds) ? cpuSeconds : null);
+        }
+
+        return new AegisInstance(release, usage);
     }
 
     /// <summary>Terminates an instance; false when aegisd does not know it (already gone).</summary>
@@ -253,4 +265,19 @@ internal sealed record AegisEvent(long Id, string Type, string? AppId, string? I
 internal sealed class AegisException(string message, int? status) : Exception(message)
 {
     public int? Status { get; } = status;
+}
+
+/// <summary>What famiglia-web reads of an aegisd instance.</summary>
+internal sealed record AegisInstance(string? ReleaseId, InstanceUsage? Usage);
+
+/// <summary>What an instance's sandbox uses now: memory (and its limit, when it has one) and the CPU time it has used.</summary>
+internal sealed record InstanceUsage(long MemoryBytes, long? MemoryLimitBytes, double? CpuSeconds)
+{
+    public override string ToString()
+    {
+        static string MiB(long bytes) => (bytes / 1048576.0).ToString(bytes < 10 * 1048576 ? "0.0" : "0", System.Globalization.CultureInfo.InvariantCulture) + " MiB";
+        var memory = MemoryLimitBytes is { } limit ? $"{MiB(MemoryBytes)} of {MiB(limit)} memory" : $"{MiB(MemoryBytes)} of memory";
+        var cpu = CpuSeconds is { } seconds ? $" and has used {seconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} s of CPU" : "";
+        return $"Uses {memory}{cpu}.";
+    }
 }

@@ -307,7 +307,7 @@ internal sealed partial class AgentLifecycle(
     }
 
     /// <summary>Which code the agent runs and will run, for its settings: the release of its live instance, and the newest
-    /// one published (<c>aegis app publish</c>).</summary>
+    /// one published (<c>aegis app publish</c>); and what its sandbox uses now.</summary>
     public async Task<AgentCode> CodeAsync(AgentConfig agent, CancellationToken cancellationToken)
     {
         if (agent.AegisAppId is not { } appId)
@@ -316,11 +316,13 @@ internal sealed partial class AgentLifecycle(
         }
 
         var releases = await aegis.ReleasesAsync(appId, cancellationToken);
-        var running = agent.AegisInstanceId is { } instanceId ? await aegis.InstanceReleaseAsync(instanceId, cancellationToken) : null;
+        var instance = agent.AegisInstanceId is { } instanceId ? await aegis.InstanceAsync(instanceId, cancellationToken) : null;
+        var running = instance?.ReleaseId;
         return new AgentCode(
             Live: agent.AegisInstanceId is not null && agent.Status is not AgentStatus.STOPPED,
             Running: running is null ? null : releases.Where(r => r.ReleaseId == running).Select(r => (int?)r.Version).FirstOrDefault(),
-            Newest: releases.Count == 0 ? null : releases[0].Version);
+            Newest: releases.Count == 0 ? null : releases[0].Version,
+            Usage: instance?.Usage);
     }
 
     /// <summary>The names of the agent's extra environment variables (never their values).</summary>
@@ -506,8 +508,9 @@ internal sealed partial class AgentLifecycle(
 }
 
 /// <summary>Which code an agent runs: <see cref="Running"/> is the release version of its live instance (null: its
-/// template, or a release no longer listed), <see cref="Newest"/> the newest published (null: none).</summary>
-internal sealed record AgentCode(bool Live, int? Running, int? Newest)
+/// template, or a release no longer listed), <see cref="Newest"/> the newest published (null: none); and
+/// <see cref="Usage"/>, what its live instance's sandbox uses (null: none, or not reported).</summary>
+internal sealed record AgentCode(bool Live, int? Running, int? Newest, InstanceUsage? Usage = null)
 {
     public override string ToString() => (Live, Running, Newest) switch
     {

@@ -46,6 +46,9 @@ internal sealed partial class RoomModel(
     /// <summary>Which code the agent runs (template or published version), for the settings panel.</summary>
     public string? Code { get; private set; }
 
+    /// <summary>What the agent's sandbox uses now (memory, CPU), for its settings; null when it has none.</summary>
+    public string? Usage { get; private set; }
+
     /// <summary>The names of the agent's extra environment variables, for the settings panel.</summary>
     public IReadOnlyList<string> EnvNames { get; private set; } = [];
 
@@ -305,7 +308,9 @@ internal sealed partial class RoomModel(
         EnvNames = agents.EnvNames(agent);
         try
         {
-            Code = (await agents.CodeAsync(agent, HttpContext.RequestAborted)).ToString();
+            var code = await agents.CodeAsync(agent, HttpContext.RequestAborted);
+            Code = code.ToString();
+            Usage = code.Live ? code.Usage?.ToString() : null;
         }
         catch (Exception ex) when (ex is AegisException or HttpRequestException)
         {
