@@ -159,10 +159,16 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
         // The refresh that answers a question lists it among the room's latest messages (the agent hears it as
         // famiglia-web stores it, and waits for the store), and the next refresh reaches the open tab the same way.
         await Expect(canvas.GetByTestId("recent-messages")).ToContainTextAsync(asked);
+
+        // The app follows its version itself and says so: the next bump updates it in place, the tab is not reloaded
+        // (what the page was given survives).
+        await page.WaitForFunctionAsync("() => document.querySelector('iframe.canvas').dataset.live === 'true'");
+        await frame.EvaluateAsync("() => { window.sameDocument = 'yes' }");
         await page.GetByLabel("Message").FillAsync("and now?");
         await page.GetByLabel("Message").PressAsync("Enter");
         await Expect(replies).ToHaveCountAsync(2);
         await Expect(canvas.GetByTestId("recent-messages")).ToContainTextAsync("and now?");
+        Assert.Equal("yes", await page.Frames.Single(f => f.Url.Contains("/agent/", StringComparison.Ordinal)).EvaluateAsync<string?>("() => window.sameDocument ?? null"));
 
         using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
         await alice.PostFormAsync(new Uri(page.Url).AbsolutePath, "Delete");

@@ -70,6 +70,7 @@
     if (frame && placeholder && (stopped || ['STARTING', 'RUNNING'].includes(s.status)) && frame.hidden !== stopped) {
       frame.hidden = stopped;
       placeholder.hidden = !stopped;
+      delete frame.dataset.live; // the next page says again whether it follows its version
       if (stopped) frame.removeAttribute('src');
       else frame.src = frame.dataset.src;
     }
@@ -77,7 +78,16 @@
   connection.on('canvasVersion', (v) => {
     if (v.agentId !== agentId) return;
     const frame = document.querySelector('iframe.canvas');
-    if (frame && !frame.hidden) frame.src = frame.src; // reload the canvas on a version bump
+    // Reload the canvas on a version bump, unless its page said it follows its version itself (below).
+    if (frame && !frame.hidden && frame.dataset.live !== 'true') frame.src = frame.src;
+  });
+  // A canvas page that follows its version on _canvas/events (an app that fetches its data again, keeping its state)
+  // says so with postMessage({ famiglia: 'canvas-live' }); until the frame is given another page, bumps leave it alone.
+  window.addEventListener('message', (event) => {
+    const frame = document.querySelector('iframe.canvas');
+    if (frame && event.source === frame.contentWindow && event.data && event.data.famiglia === 'canvas-live') {
+      frame.dataset.live = 'true';
+    }
   });
 
   const join = async () => {

@@ -17,6 +17,9 @@ export function useCanvasVersion(): number | null {
     let closed = false
     const connect = () => {
       socket = new WebSocket(url)
+      // Tells the room page this app follows its version itself, so a bump does not reload the tab (the app keeps its
+      // state and fetches its data again). Harmless where nobody listens (the canvas opened on its own).
+      socket.onopen = () => window.parent.postMessage({ famiglia: 'canvas-live' }, '*')
       socket.onmessage = (event) => setVersion((JSON.parse(event.data as string) as { version: number }).version)
       socket.onclose = () => {
         if (!closed) {
