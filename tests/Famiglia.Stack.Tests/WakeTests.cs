@@ -113,6 +113,37 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
         }
     }
 
+    [Fact]
+    public async Task A_message_written_as_aegisd_puts_the_agent_to_sleep_still_wakes_it()
+    {
+        using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
+        using var aegis = stack.Aegis.CreateClient();
+        var (agentId, page) = await alice.CreateAgentAsync("Drowsy Echo", "echo");
+        var nick = $"@s:drowsy-echo@{stack.Ejabberd.Host}";
+        try
+        {
+            _person = await RoomPerson.JoinAsync(stack.Ejabberd, new Jid("photos.feldmans", stack.Ejabberd.MucService), "nora");
+            await alice.PostFormAsync(page, "Start");
+            await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "RUNNING", "RUNNING");
+            var thread = (await WebDatabase.AgentAsync(stack, agentId)).Thread;
+
+            // Written right after aegisd paused it, before famiglia-web heard of the pause: the message may find the agent
+            // still RUNNING there. Its falling asleep then wakes it for what was just written.
+            for (var round = 1; round <= 3; round++)
+            {
+                var instanceId = (await WebDatabase.AgentAsync(stack, agentId)).InstanceId!;
+                (await aegis.PostAsync($"/v1/instances/{instanceId}/pause", null)).EnsureSuccessStatusCode();
+                await _person.Room.SendAsync($"still there? {round}", thread);
+                Assert.Equal(($"echo: still there? {round}", thread), await AnswerAsync(nick));
+                await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "RUNNING", "RUNNING again");
+            }
+        }
+        finally
+        {
+            await alice.PostFormAsync(page, "Delete");
+        }
+    }
+
     private async Task PauseAsync(HttpClient aegis, string agentId)
     {
         var instanceId = (await WebDatabase.AgentAsync(stack, agentId)).InstanceId!;

@@ -14,6 +14,7 @@ internal sealed partial class AegisEventsListener(
     AegisClient aegis,
     IDbContextFactory<FamigliaDbContext> db,
     ChatNotifier notifier,
+    AgentWaker waker,
     IOptions<AegisOptions> options,
     TimeProvider time,
     ILogger<AegisEventsListener> logger) : BackgroundService
@@ -97,6 +98,11 @@ internal sealed partial class AegisEventsListener(
         {
             StatusChanged(logger, agent.Name, status, e.Message ?? "");
             await notifier.AgentStatusAsync(agent.Document!.RoomId, agent.Id, status, cancellationToken);
+            if (status is AgentStatus.PAUSED or AgentStatus.STOPPED)
+            {
+                // Written only while the person keeps it running: aegisd's idle timers put it to sleep.
+                waker.FellAsleep(agent.Id, agent.Name);
+            }
         }
     }
 

@@ -15,8 +15,14 @@ namespace Famiglia.Web.Agents;
 /// pause, from the room's archive after a terminate. An agent's message wakes the agents it mentions (<c>@Name</c>),
 /// whose harness delivers it to them: one agent can hand work to another that sleeps.
 /// </summary>
-internal sealed partial class AgentWaker(IDbContextFactory<FamigliaDbContext> db, AgentLifecycle agents, ILogger<AgentWaker> logger) : BackgroundService
+internal sealed partial class AgentWaker(IDbContextFactory<FamigliaDbContext> db, AgentLifecycle agents, TimeProvider time, ILogger<AgentWaker> logger) : BackgroundService
 {
+    /// <summary>How recently a message must have found an agent running for its falling asleep to wake it (FellAsleep).</summary>
+    public static readonly TimeSpan JustWritten = TimeSpan.FromSeconds(2);
+
+    // When a message for an agent last found it RUNNING or STARTING here (so it was not woken for it).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _foundAwake = new(StringComparer.Ordinal);
+
     // Wakes are idempotent: when people write faster than agents wake, the oldest notes can go.
     private readonly Channel<Note> _written = Channel.CreateBounded<Note>(
         new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
@@ -29,6 +35,21 @@ internal sealed partial class AgentWaker(IDbContextFactory<FamigliaDbContext> db
     /// <summary>A person wrote in the room: in <paramref name="thread"/>, or in its main chat when null.</summary>
     public void Written(string roomId, string? thread) => _written.Writer.TryWrite(new Note(roomId, thread, null, null));
 
+    /// <summary>
+    /// The agent, kept running by its person, was just paused or terminated by aegisd's idle timers (famiglia-web now
+    /// says so). A message written a moment before found it still RUNNING here and did not wake it, though aegisd had
+    /// already put it to sleep, so nobody would answer it: when a message for it found it awake within
+    /// <see cref="JustWritten"/>, it is woken now. (A wake it did not need only resumes an idle agent for another idle
+    /// minute.)
+    /// </summary>
+    public void FellAsleep(string agentId, string name)
+    {
+        if (_foundAwake.TryRemove(agentId, out var found) && found >= time.GetUtcNow() - JustWritten)
+        {
+            Wake(agentId, name);
+        }
+    }
+
     /// <summary>An agent (<paramref name="authorNick"/>) wrote <paramref name="body"/> in the room: the agents it mentions
     /// are for it.</summary>
     public void Mentioned(string roomId, string? thread, string body, string authorNick) =>
@@ -37,8 +58,11 @@ internal sealed partial class AgentWaker(IDbContextFactory<FamigliaDbContext> db
     /// <summary>Something written in a room; <see cref="AgentBody"/> is set when an agent wrote it.</summary>
     private sealed record Note(string RoomId, string? Thread, string? AgentBody, string? AgentNick);
 
+    private CancellationToken _stopping;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
         await foreach (var note in _written.Reader.ReadAllAsync(stoppingToken))
         {
             List<(string Id, string Name)> asleep;
@@ -54,39 +78,52 @@ internal sealed partial class AgentWaker(IDbContextFactory<FamigliaDbContext> db
 
             foreach (var (id, name) in asleep)
             {
-                // One wake per agent at a time; what is written meanwhile makes it look once more when done.
-                lock (_gate)
-                {
-                    if (_waking.ContainsKey(id))
-                    {
-                        _waking[id] = true;
-                        continue;
-                    }
-
-                    _waking[id] = false;
-                }
-
-                _ = WakeAsync(id, name, stoppingToken);
+                Wake(id, name);
             }
         }
     }
 
+    private void Wake(string agentId, string name)
+    {
+        // One wake per agent at a time; what is written meanwhile makes it look once more when done.
+        lock (_gate)
+        {
+            if (_waking.ContainsKey(agentId))
+            {
+                _waking[agentId] = true;
+                return;
+            }
+
+            _waking[agentId] = false;
+        }
+
+        _ = WakeAsync(agentId, name, _stopping);
+    }
+
     /// <summary>The agents of the room the message is for that their person keeps running and that do not run now: for a
-    /// person's message, those of the main chat or the thread's; for an agent's, of those the ones it mentions.</summary>
+    /// person's message, those of the main chat or the thread's; for an agent's, of those the ones it mentions. Those it
+    /// finds running are remembered for <see cref="FellAsleep"/>.</summary>
     private async Task<List<(string Id, string Name)>> AsleepAsync(Note note, CancellationToken cancellationToken)
     {
         await using var context = await db.CreateDbContextAsync(cancellationToken);
         var rows = await context.AgentConfigs.AsNoTracking()
-            .Where(a => a.Document!.RoomId == note.RoomId && a.AegisAppId != null && a.Status != AgentStatus.RUNNING && a.Status != AgentStatus.STARTING)
+            .Where(a => a.Document!.RoomId == note.RoomId && a.AegisAppId != null)
             .Where(a => note.Thread == null || a.Document!.CrdtKey == note.Thread)
             .Where(AgentLifecycle.WantsRunningInDatabase)
-            .Select(a => new { a.Id, a.Name, a.XmppUser })
+            .Select(a => new { a.Id, a.Name, a.XmppUser, a.Status })
             .ToListAsync(cancellationToken);
-        return [.. rows
+        var forIt = rows
             .Where(r => note.AgentBody is null
                 || (ChatAddresses.AgentUser(note.AgentNick!) != r.XmppUser
                     && MucMentions.Mentions(note.AgentBody, [r.Name, r.XmppUser[ChatAddresses.AgentUserPrefix.Length..]])))
-            .Select(r => (r.Id, r.Name))];
+            .ToList();
+        var now = time.GetUtcNow();
+        foreach (var awake in forIt.Where(r => r.Status is AgentStatus.RUNNING or AgentStatus.STARTING))
+        {
+            _foundAwake[awake.Id] = now;
+        }
+
+        return [.. forIt.Where(r => r.Status is not (AgentStatus.RUNNING or AgentStatus.STARTING)).Select(r => (r.Id, r.Name))];
     }
 
     private async Task WakeAsync(string agentId, string name, CancellationToken cancellationToken)
