@@ -186,8 +186,7 @@ public sealed class LifecycleTests(FamigliaStack stack, ITestOutputHelper output
 
     private Task<AgentRow> AgentAsync(string agentId) => WebDatabase.AgentAsync(stack, agentId);
 
-    private async Task WaitForStatusAsync(string agentId, string status) =>
-        await WebDatabase.WaitUntilAsync(async () => (await AgentAsync(agentId)).Status == status, $"status {status}");
+    private Task WaitForStatusAsync(string agentId, string status) => WebDatabase.WaitForStatusAsync(stack, agentId, status);
 
     private async Task<(MucRoom Room, Probe<RoomMessage> Heard, Probe<MucRoomEvent> Events)> JoinAsPersonAsync(string name)
     {

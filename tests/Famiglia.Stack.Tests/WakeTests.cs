@@ -35,14 +35,14 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
         {
             _person = await RoomPerson.JoinAsync(stack.Ejabberd, new Jid("photos.feldmans", stack.Ejabberd.MucService), "wanda");
             await alice.PostFormAsync(page, "Start");
-            await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "RUNNING", "RUNNING");
+            await WebDatabase.WaitForStatusAsync(stack, agentId, "RUNNING");
             var thread = (await WebDatabase.AgentAsync(stack, agentId)).Thread;
 
             // Paused as the idle timer pauses it; a message in its thread wakes it.
             await PauseAsync(aegis, agentId);
             await _person.Room.SendAsync("are you awake?", thread);
             Assert.Equal(("echo: are you awake?", thread), await AnswerAsync(nick));
-            await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "RUNNING", "RUNNING after the wake");
+            await WebDatabase.WaitForStatusAsync(stack, agentId, "RUNNING");
 
             // Paused again; a message in the room's main chat wakes it too.
             await PauseAsync(aegis, agentId);
@@ -53,21 +53,21 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
             // its thread boots it again, and the new run answers it.
             var instanceId = (await WebDatabase.AgentAsync(stack, agentId)).InstanceId!;
             (await aegis.PostAsync($"/v1/instances/{instanceId}/terminate", null)).EnsureSuccessStatusCode();
-            await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "STOPPED", "STOPPED by the terminate");
+            await WebDatabase.WaitForStatusAsync(stack, agentId, "STOPPED");
             await _person.Room.SendAsync("back after a terminate?", thread);
             Assert.Equal(("echo: back after a terminate?", thread), await AnswerAsync(nick));
 
             // And in the main chat: the new run answers what woke it (the person never stopped it: it only slept).
             instanceId = (await WebDatabase.AgentAsync(stack, agentId)).InstanceId!;
             (await aegis.PostAsync($"/v1/instances/{instanceId}/terminate", null)).EnsureSuccessStatusCode();
-            await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "STOPPED", "STOPPED by the second terminate");
+            await WebDatabase.WaitForStatusAsync(stack, agentId, "STOPPED");
             await _person.Room.SendAsync("main chat after a terminate?");
             Assert.Equal(("echo: main chat after a terminate?", (string?)null), await AnswerAsync(nick));
             Assert.Contains("Agent Wake Echo woken: someone wrote to it", stack.Web.Output(), StringComparison.Ordinal);
 
             // Stopped by the person: what is written does not wake it.
             await alice.PostFormAsync(page, "Stop");
-            await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "STOPPED", "STOPPED");
+            await WebDatabase.WaitForStatusAsync(stack, agentId, "STOPPED");
             var (_, _, _, appId, _, _) = await WebDatabase.AgentAsync(stack, agentId);
             await _person.Room.SendAsync("nobody home", thread);
             await _person.Room.SendAsync("a marker after it"); // archived after the first: when this is stored, the first was looked at
@@ -93,7 +93,7 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
         {
             _person = await RoomPerson.JoinAsync(stack.Ejabberd, room, "mona");
             await alice.PostFormAsync(page, "Start");
-            await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "RUNNING", "RUNNING");
+            await WebDatabase.WaitForStatusAsync(stack, agentId, "RUNNING");
 
             // Another agent in the room (an agent's nick, @s:…) hands it work while it sleeps.
             var user = "s-helper" + Guid.NewGuid().ToString("N")[..6];
@@ -124,7 +124,7 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
         {
             _person = await RoomPerson.JoinAsync(stack.Ejabberd, new Jid("photos.feldmans", stack.Ejabberd.MucService), "nora");
             await alice.PostFormAsync(page, "Start");
-            await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "RUNNING", "RUNNING");
+            await WebDatabase.WaitForStatusAsync(stack, agentId, "RUNNING");
             var thread = (await WebDatabase.AgentAsync(stack, agentId)).Thread;
 
             // Written right after aegisd paused it, before famiglia-web heard of the pause: the message may find the agent
@@ -135,7 +135,7 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
                 (await aegis.PostAsync($"/v1/instances/{instanceId}/pause", null)).EnsureSuccessStatusCode();
                 await _person.Room.SendAsync($"still there? {round}", thread);
                 Assert.Equal(($"echo: still there? {round}", thread), await AnswerAsync(nick));
-                await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "RUNNING", "RUNNING again");
+                await WebDatabase.WaitForStatusAsync(stack, agentId, "RUNNING");
             }
         }
         finally
@@ -148,7 +148,7 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
     {
         var instanceId = (await WebDatabase.AgentAsync(stack, agentId)).InstanceId!;
         (await aegis.PostAsync($"/v1/instances/{instanceId}/pause", null)).EnsureSuccessStatusCode();
-        await WebDatabase.WaitUntilAsync(async () => (await WebDatabase.AgentAsync(stack, agentId)).Status == "PAUSED", "PAUSED");
+        await WebDatabase.WaitForStatusAsync(stack, agentId, "PAUSED");
     }
 
     private async Task<(string Body, string? Thread)> AnswerAsync(string nick)

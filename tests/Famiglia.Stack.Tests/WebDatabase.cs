@@ -36,6 +36,10 @@ internal static class WebDatabase
             reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetString(5));
     }
 
+    /// <summary>Waits until the agent's row has <paramref name="status"/>.</summary>
+    public static Task WaitForStatusAsync(FamigliaStack stack, string agentId, string status) =>
+        WaitUntilAsync(async () => (await AgentAsync(stack, agentId)).Status == status, $"status {status}");
+
     /// <summary>Polls; the limit only turns a hang into a failure (a cold sandbox boot on a loaded 2-core machine is slow).</summary>
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
     {
