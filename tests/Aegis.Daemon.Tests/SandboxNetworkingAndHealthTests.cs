@@ -83,6 +83,43 @@ public class SandboxNetworkingAndHealthTests : DaemonTestBase
         Assert.Contains("[guest warn] guest says hi", await Api.GetStringAsync($"/v1/instances/{id}/logs"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_app_that_exits_while_a_health_probe_waits_for_an_answer_fails_for_its_exit_at_once()
+    {
+        // Port 80 listens with a backlog of one, filled at once by the app's own connection and never accepted, so
+        // the kernel drops the health probe's SYN and its connect waits for an answer; then the app exits. Its
+        // network goes with it, and the probe waited on until the boot timeout (30 s here) and then reported a port
+        // that did not accept connections, not the exit.
+        const string Silent = """
+            import socket, sys, time
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("0.0.0.0", 80))
+            filler = socket.socket()
+            s.listen(0)
+            filler.connect(("127.0.0.1", 80))
+            time.sleep(2)
+            sys.exit(3)
+            """;
+
+        // A probe that comes between the app's listen and its own connection is accepted, and that boot succeeds:
+        // then the test tries again with a new app (rare: the window is the few microseconds between the two calls).
+        for (var attempt = 1; ; attempt++)
+        {
+            var appId = await CreateAppAsync($"silent-{attempt}", ["python3", "-c", Silent]);
+            var response = await Api.PostAsJsonAsync("/v1/instances/ensure", new { appId });
+            if (response.IsSuccessStatusCode && attempt < 3)
+            {
+                continue;
+            }
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            var detail = await response.Content.ReadAsStringAsync();
+            Assert.Contains("the sandbox exited during boot (exited, code 3)", detail, StringComparison.Ordinal);
+            break;
+        }
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition, string what) => await WaitUntilAsync(() => Task.FromResult(condition()), what);
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)

@@ -304,7 +304,21 @@ internal sealed partial class InstanceManager
             try
             {
                 using var probe = new TcpClient();
-                await probe.ConnectAsync(sandbox.Endpoint, timeout.Token);
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+                var connect = probe.ConnectAsync(sandbox.Endpoint, attempt.Token).AsTask();
+
+                // A sandbox that exits while a connect waits for an answer (a full backlog drops SYNs) takes its
+                // network with it; the SYN's retransmissions then meet the host's blackhole route for the sandbox
+                // range and nothing ever answers, so the connect would wait until the boot timeout and report the
+                // port rather than the exit. The exit ends the attempt instead.
+                if (await Task.WhenAny(connect, sandbox.Exited) != connect)
+                {
+                    await attempt.CancelAsync();
+                    await connect.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    continue;
+                }
+
+                await connect;
 
                 // Once the sandbox's network is gone its address leads out of the host's default route, where
                 // something else may accept: a connect only counts while the sandbox still lives.
