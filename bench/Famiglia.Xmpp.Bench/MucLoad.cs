@@ -14,6 +14,8 @@ internal static class MucLoad
 {
     private const int WarmUp = 50;
     private const int WarmUpRounds = 2;
+    private const int MaxWarmUpRounds = 8;
+    private const int SettledJitMethods = 20;
     private const int WarmUpRoundTrips = 200;
     private static readonly TimeSpan SettleAfterWarmUp = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan BurstTimeout = TimeSpan.FromSeconds(120);
@@ -106,10 +108,13 @@ internal static class MucLoad
             return Task.CompletedTask;
         });
 
-        // Unmeasured: both paths, twice, each time followed by a pause in which the JIT compiles in the background
-        // what became hot (tiered compilation otherwise recompiles hot methods during the measured phases:
-        // 0.4–1.0 s of JIT inside the first measured burst of the process, bench/RESULTS.md).
-        for (var round = 0; warmupBurst > 0 && round < WarmUpRounds; round++)
+        // Unmeasured: both paths, at least twice, each time followed by a pause in which the JIT compiles in the
+        // background what became hot, and again until a round and its pause compile fewer than SettledJitMethods
+        // methods (tiered compilation otherwise recompiles hot methods during the measured phases: 0.4–1.0 s of JIT
+        // inside the first measured burst of the process, and after two rounds still 350–440 methods, 0.4–0.5 s,
+        // inside the measured burst of half the runs, bench/RESULTS.md).
+        var jitMethodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+        for (var round = 0; warmupBurst > 0 && round < MaxWarmUpRounds; round++)
         {
             var warmupCost = ProcessCost.Start();
             warmupDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -129,6 +134,14 @@ internal static class MucLoad
 
             warmupCost.Report($"ours/{scenario.Name} warm-up round {round + 1}", warmupBurst + WarmUpRoundTrips);
             await Task.Delay(SettleAfterWarmUp);
+            var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
+            Console.Error.WriteLine($"ours/{scenario.Name} warm-up round {round + 1} and its pause: JIT compiled {jitMethods - jitMethodsBefore} methods");
+            if (round + 1 >= WarmUpRounds && jitMethods - jitMethodsBefore < SettledJitMethods)
+            {
+                break;
+            }
+
+            jitMethodsBefore = jitMethods;
         }
 
         // Phase marks on stderr, for tools that attach to this process (perf, strace) per phase.
