@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.WebSockets;
 using System.Text;
 using Microsoft.AspNetCore.StaticFiles;
@@ -52,30 +53,40 @@ internal static class CanvasServer
         app.MapMethods("/{**path}", ["GET", "HEAD"], (string? path, CanvasStore canvas, HttpContext http) => Serve(path ?? "", canvas, http));
     }
 
+    /// <summary>The placeholder of a canvas with nothing drawn yet, served at canvas version {0}. It reloads when its
+    /// socket tells of another version than that one: the agent's first drawing may come (with its bump) between this
+    /// page being served and its socket connecting, when a "reload at the next change" would wait for ever.</summary>
     private const string EmptyCanvas = """
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <html lang="en" data-canvas-version="{0}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>Canvas</title>
-        <style>body{font-family:system-ui,sans-serif;color:#6a7480;display:grid;place-items:center;min-height:90vh;margin:0}</style></head>
+        <style>body{{font-family:system-ui,sans-serif;color:#6a7480;display:grid;place-items:center;min-height:90vh;margin:0}}</style></head>
         <body><p>Nothing on this canvas yet. Ask the agent in the chat below.</p>
         <script>
           const url = new URL('_canvas/events', location.href);
           url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-          let first = null;
-          new WebSocket(url).onmessage = (e) => {
-            const v = JSON.parse(e.data).version;
-            if (first === null) first = v; else if (v !== first) location.reload();
-          };
+          const served = Number(document.documentElement.dataset.canvasVersion);
+          new WebSocket(url).onmessage = (e) => {{
+            if (JSON.parse(e.data).version !== served) location.reload();
+          }};
         </script></body></html>
         """;
 
     private static IResult Serve(string path, CanvasStore canvas, HttpContext http)
     {
+        // Read before the file is looked for: a drawing that lands after the look is a later version than this.
+        var version = canvas.Version;
         var file = canvas.ResolveForServing(path);
         if (file is null)
         {
-            // An agent that has drawn nothing yet still has a canvas: a placeholder that reloads on the first bump.
-            return path is "" or "index.html" ? Results.Content(EmptyCanvas, "text/html; charset=utf-8") : Results.NotFound();
+            // An agent that has drawn nothing yet still has a canvas: a placeholder that reloads at the first bump.
+            if (path is not ("" or "index.html"))
+            {
+                return Results.NotFound();
+            }
+
+            http.Response.Headers.CacheControl = "no-store";
+            return Results.Content(string.Format(CultureInfo.InvariantCulture, EmptyCanvas, version), "text/html; charset=utf-8");
         }
 
         if (!ContentTypes.TryGetContentType(file, out var contentType))

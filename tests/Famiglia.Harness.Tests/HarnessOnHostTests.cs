@@ -108,7 +108,9 @@ public sealed class HarnessOnHostTests(HarnessWorld world, ITestOutputHelper out
         using var events = new ClientWebSocket();
         await events.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/_canvas/events"), CancellationToken.None);
         Assert.Equal(1, await ReceiveVersionAsync(events));
-        Assert.Contains("Nothing on this canvas yet", await http.GetStringAsync("/"), StringComparison.Ordinal);
+        var placeholder = await http.GetStringAsync("/");
+        Assert.Contains("Nothing on this canvas yet", placeholder, StringComparison.Ordinal);
+        Assert.Contains("data-canvas-version=\"1\"", placeholder, StringComparison.Ordinal); // the version it was served at
 
         await room.SendAsync("canvas Hello from the agent", agent.Thread);
         Assert.Equal("canvas: 2", (await heard.NextMatchingAsync(m => m.Nick == agent.Nick)).Body);

@@ -175,6 +175,46 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task An_empty_canvas_whose_socket_connects_after_the_agents_first_drawing_reloads_to_show_it()
+    {
+        // Seen on a fresh stack: a tab loaded an agent's canvas while it had drawn nothing (the placeholder page), the
+        // agent then drew and bumped the version before the placeholder's socket connected, and the socket's first
+        // version was taken as the one to compare later ones with: the tab showed "Nothing on this canvas yet" for good.
+        using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
+        var (agentId, agentPage) = await alice.CreateAgentAsync("Blank Slate", "photo-library"); // draws only when asked
+        await alice.PostFormAsync(agentPage, "Start");
+        await WebDatabase.WaitForStatusAsync(stack, agentId, "RUNNING");
+        var page = await SignedInPageAsync("alice");
+        await page.GotoAsync(new Uri(stack.WebUrl, agentPage).ToString());
+        var canvasUrl = await page.Locator("iframe.canvas").GetAttributeAsync("data-src");
+        Assert.NotNull(canvasUrl);
+
+        // The canvas on its own, its socket answered here: the first connection tells of a version after the one the
+        // page was served at (the drawing that came in between), the next ones of the version the page has.
+        var canvasPage = await page.Context.NewPageAsync();
+        var connections = 0;
+        await canvasPage.RouteWebSocketAsync("**/_canvas/events", async socket =>
+        {
+            // 0 for a page that does not say its version (the placeholder before this fix), which never reloads.
+            var served = await canvasPage.EvaluateAsync<int>("() => Number(document.documentElement.dataset.canvasVersion) || 0");
+            socket.Send($$"""{"version":{{(Interlocked.Increment(ref connections) == 1 ? served + 1 : served)}}}""");
+        });
+        var loads = 0;
+        canvasPage.Load += (_, _) => Interlocked.Increment(ref loads);
+        await canvasPage.GotoAsync(canvasUrl);
+        await Expect(canvasPage.GetByText("Nothing on this canvas yet")).ToBeVisibleAsync();
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (Volatile.Read(ref loads) < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the placeholder did not reload (loads: {loads}, socket connections: {connections})");
+            await Task.Delay(50);
+        }
+
+        await alice.PostFormAsync(agentPage, "Delete");
+    }
+
+    [Fact]
     public async Task A_person_outside_a_participants_only_room_sees_neither_it_nor_its_chat()
     {
         // carol is in feldmans but not a participant of #family (the seed's PARTICIPANTS_ONLY room).
