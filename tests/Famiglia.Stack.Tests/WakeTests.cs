@@ -33,20 +33,17 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
         var nick = $"@s:wake-echo@{stack.Ejabberd.Host}";
         try
         {
-            _person = await RoomPerson.JoinAsync(stack.Ejabberd, new Jid("photos.feldmans", stack.Ejabberd.MucService), "wanda");
-            await alice.PostFormAsync(page, "Start");
-            await WebDatabase.WaitForStatusAsync(stack, agentId, "RUNNING");
-            var thread = (await WebDatabase.AgentAsync(stack, agentId)).Thread;
+            var (person, thread) = await StartWithPersonAsync(alice, agentId, page, "wanda");
 
             // Paused as the idle timer pauses it; a message in its thread wakes it.
             await PauseAsync(aegis, agentId);
-            await _person.Room.SendAsync("are you awake?", thread);
+            await person.Room.SendAsync("are you awake?", thread);
             Assert.Equal(("echo: are you awake?", thread), await AnswerAsync(nick));
             await WebDatabase.WaitForStatusAsync(stack, agentId, "RUNNING");
 
             // Paused again; a message in the room's main chat wakes it too.
             await PauseAsync(aegis, agentId);
-            await _person.Room.SendAsync("main chat, anyone?");
+            await person.Room.SendAsync("main chat, anyone?");
             Assert.Equal(("echo: main chat, anyone?", (string?)null), await AnswerAsync(nick));
 
             // Terminated as the idle timer terminates a paused one (the person still wants it running): a message in
@@ -54,14 +51,14 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
             var instanceId = (await WebDatabase.AgentAsync(stack, agentId)).InstanceId!;
             (await aegis.PostAsync($"/v1/instances/{instanceId}/terminate", null)).EnsureSuccessStatusCode();
             await WebDatabase.WaitForStatusAsync(stack, agentId, "STOPPED");
-            await _person.Room.SendAsync("back after a terminate?", thread);
+            await person.Room.SendAsync("back after a terminate?", thread);
             Assert.Equal(("echo: back after a terminate?", thread), await AnswerAsync(nick));
 
             // And in the main chat: the new run answers what woke it (the person never stopped it: it only slept).
             instanceId = (await WebDatabase.AgentAsync(stack, agentId)).InstanceId!;
             (await aegis.PostAsync($"/v1/instances/{instanceId}/terminate", null)).EnsureSuccessStatusCode();
             await WebDatabase.WaitForStatusAsync(stack, agentId, "STOPPED");
-            await _person.Room.SendAsync("main chat after a terminate?");
+            await person.Room.SendAsync("main chat after a terminate?");
             Assert.Equal(("echo: main chat after a terminate?", (string?)null), await AnswerAsync(nick));
             Assert.Contains("Agent Wake Echo woken: someone wrote to it", stack.Web.Output(), StringComparison.Ordinal);
 
@@ -69,8 +66,8 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
             await alice.PostFormAsync(page, "Stop");
             await WebDatabase.WaitForStatusAsync(stack, agentId, "STOPPED");
             var (_, _, _, appId, _, _) = await WebDatabase.AgentAsync(stack, agentId);
-            await _person.Room.SendAsync("nobody home", thread);
-            await _person.Room.SendAsync("a marker after it"); // archived after the first: when this is stored, the first was looked at
+            await person.Room.SendAsync("nobody home", thread);
+            await person.Room.SendAsync("a marker after it"); // archived after the first: when this is stored, the first was looked at
             await WebDatabase.WaitUntilAsync(async () => (long)(await WebDatabase.ScalarAsync(stack, "SELECT COUNT(*) FROM Messages WHERE Body = 'a marker after it'"))! == 1, "the marker archived");
             var instances = await aegis.GetFromJsonAsync<System.Text.Json.JsonElement>($"/v1/instances?appId={appId}");
             Assert.DoesNotContain(instances.EnumerateArray(), i => i.GetProperty("state").GetString() is "booting" or "running" or "paused");
@@ -88,18 +85,15 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
         using var aegis = stack.Aegis.CreateClient();
         var (agentId, page) = await alice.CreateAgentAsync("Mention Echo", "echo");
         var nick = $"@s:mention-echo@{stack.Ejabberd.Host}";
-        var room = new Jid("photos.feldmans", stack.Ejabberd.MucService);
         try
         {
-            _person = await RoomPerson.JoinAsync(stack.Ejabberd, room, "mona");
-            await alice.PostFormAsync(page, "Start");
-            await WebDatabase.WaitForStatusAsync(stack, agentId, "RUNNING");
+            await StartWithPersonAsync(alice, agentId, page, "mona");
 
             // Another agent in the room (an agent's nick, @s:…) hands it work while it sleeps.
             var user = "s-helper" + Guid.NewGuid().ToString("N")[..6];
             await using var helper = new XmppClient(await stack.Ejabberd.CreateAccountAsync(user, webSocket: true));
             await helper.ConnectAsync();
-            var helperRoom = await helper.JoinRoomAsync(room, $"@s:{user[2..]}@{stack.Ejabberd.Host}");
+            var helperRoom = await helper.JoinRoomAsync(Photos, $"@s:{user[2..]}@{stack.Ejabberd.Host}");
             await PauseAsync(aegis, agentId);
             await helperRoom.SendAsync("@Mention Echo please repeat this");
             Assert.Equal(("echo: @Mention Echo please repeat this", (string?)null), await AnswerAsync(nick));
@@ -122,10 +116,7 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
         var nick = $"@s:drowsy-echo@{stack.Ejabberd.Host}";
         try
         {
-            _person = await RoomPerson.JoinAsync(stack.Ejabberd, new Jid("photos.feldmans", stack.Ejabberd.MucService), "nora");
-            await alice.PostFormAsync(page, "Start");
-            await WebDatabase.WaitForStatusAsync(stack, agentId, "RUNNING");
-            var thread = (await WebDatabase.AgentAsync(stack, agentId)).Thread;
+            var (person, thread) = await StartWithPersonAsync(alice, agentId, page, "nora");
 
             // Written right after aegisd paused it, before famiglia-web heard of the pause: the message may find the agent
             // still RUNNING there. Its falling asleep then wakes it for what was just written.
@@ -133,7 +124,7 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
             {
                 var instanceId = (await WebDatabase.AgentAsync(stack, agentId)).InstanceId!;
                 (await aegis.PostAsync($"/v1/instances/{instanceId}/pause", null)).EnsureSuccessStatusCode();
-                await _person.Room.SendAsync($"still there? {round}", thread);
+                await person.Room.SendAsync($"still there? {round}", thread);
                 Assert.Equal(($"echo: still there? {round}", thread), await AnswerAsync(nick));
                 await WebDatabase.WaitForStatusAsync(stack, agentId, "RUNNING");
             }
@@ -142,6 +133,18 @@ public sealed class WakeTests(FamigliaStack stack, ITestOutputHelper output) : I
         {
             await alice.PostFormAsync(page, "Delete");
         }
+    }
+
+    private Jid Photos => new("photos.feldmans", stack.Ejabberd.MucService);
+
+    /// <summary>A person joins #photos (left when the test ends), alice starts the agent; once it runs, the person
+    /// and the agent's thread.</summary>
+    private async Task<(RoomPerson Person, string Thread)> StartWithPersonAsync(WebSession alice, string agentId, string page, string name)
+    {
+        var person = _person = await RoomPerson.JoinAsync(stack.Ejabberd, Photos, name);
+        await alice.PostFormAsync(page, "Start");
+        await WebDatabase.WaitForStatusAsync(stack, agentId, "RUNNING");
+        return (person, (await WebDatabase.AgentAsync(stack, agentId)).Thread);
     }
 
     private async Task PauseAsync(HttpClient aegis, string agentId)
