@@ -1,4 +1,5 @@
 using Aegis.Daemon.Images;
+using Aegis.Sandbox;
 
 namespace Aegis.Daemon.Infrastructure;
 
@@ -10,6 +11,12 @@ public sealed record AegisOptions
 
     /// <summary>The sandbox backend: <c>bwrap</c> (the default here) or <c>qemu</c> (settings below <c>Aegis:Qemu</c>).</summary>
     public string Backend { get; init; } = "bwrap";
+
+    /// <summary>
+    /// The host scheduling policy of sandboxes (<c>Aegis:SandboxScheduling</c>): <c>batch</c> (the default: a waking
+    /// agent does not preempt ejabberd, famiglia-web or the router) or <c>normal</c>.
+    /// </summary>
+    public CpuScheduling SandboxScheduling { get; init; } = CpuScheduling.Batch;
 
     /// <summary>How long ensure waits for a booting sandbox to become healthy.</summary>
     public TimeSpan BootTimeout { get; init; } = TimeSpan.FromSeconds(30);

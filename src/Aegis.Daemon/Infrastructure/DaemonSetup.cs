@@ -41,6 +41,7 @@ internal static class DaemonSetup
             .Validate(o => Path.IsPathFullyQualified(o.DataDirectory), "Aegis:DataDirectory must be an absolute path.")
             .Validate(o => o.Images.All(i => !string.IsNullOrWhiteSpace(i.Reference) && Path.IsPathFullyQualified(i.Path)), "Every Aegis:Images entry needs a Reference and an absolute Path.")
             .Validate(o => SandboxBackendSetup.Names.Contains(o.Backend), "Aegis:Backend must be bwrap or qemu.")
+            .Validate(o => Enum.IsDefined(o.SandboxScheduling), "Aegis:SandboxScheduling must be batch or normal.")
             .Validate(o => o.Quotas.MaxInstances is null or > 0, "Aegis:Quotas:MaxInstances must be a positive number.")
             .Validate(o => o.KeepReleases > 0, "Aegis:KeepReleases must be at least 1.")
             .Validate(o => o.WarmPool.Values.All(n => n is >= 0 and <= 64), "Aegis:WarmPool:{kit} must be a number of sandboxes from 0 to 64.")

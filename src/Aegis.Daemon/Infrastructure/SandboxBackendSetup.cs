@@ -31,12 +31,13 @@ internal static class SandboxBackendSetup
                     ImageDirectory = Path.Combine(options.DataDirectory, "images", "qemu"),
                     RuntimeDirectory = Path.Combine(options.DataDirectory, "qemu"),
                     LogDirectory = logs,
+                    Scheduling = options.SandboxScheduling,
                 };
                 provider.GetRequiredService<IConfiguration>().GetSection("Aegis:Qemu").Bind(qemu);
                 return new QemuBackend(qemu, loggerFactory, timeProvider);
             }
 
-            return new BubblewrapBackend(new BubblewrapOptions { LogDirectory = logs }, loggerFactory, timeProvider);
+            return new BubblewrapBackend(new BubblewrapOptions { LogDirectory = logs, Scheduling = options.SandboxScheduling }, loggerFactory, timeProvider);
         });
         return services;
     }

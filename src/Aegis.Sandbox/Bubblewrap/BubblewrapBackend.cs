@@ -221,7 +221,7 @@ public sealed partial class BubblewrapBackend : ISandboxBackend
                 startInfo.ArgumentList.Add(argument);
             }
 
-            process = await ProcessSpawner.StartAsync(startInfo);
+            process = await ProcessSpawner.StartAsync(startInfo, _options.Scheduling);
             var sandbox = new BubblewrapSandbox(spec.InstanceId, process, cgroup, network, firewall, forwarders, control, log, runtimeDirectory, _options, _timeProvider,
                 _loggerFactory.CreateLogger<BubblewrapSandbox>());
             try

@@ -5,6 +5,9 @@ public sealed record BubblewrapOptions
 {
     public string BwrapPath { get; init; } = "/usr/bin/bwrap";
 
+    /// <summary>The host scheduling policy of the sandboxes' processes (<see cref="CpuScheduling.Batch"/> by default).</summary>
+    public CpuScheduling Scheduling { get; init; } = CpuScheduling.Batch;
+
     /// <summary>Where the cgroup filesystem is mounted; v2 when it holds <c>cgroup.controllers</c>, v1 otherwise.</summary>
     public string CgroupRoot { get; init; } = "/sys/fs/cgroup";
 

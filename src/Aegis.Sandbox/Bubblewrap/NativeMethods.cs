@@ -16,6 +16,22 @@ internal static partial class NativeMethods
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 
+    private const int SchedOther = 0;
+    private const int SchedBatch = 3;
+
+    /// <summary>sched_setscheduler(2) on the calling thread; what it forks afterwards inherits the policy.</summary>
+    public static void SetThreadScheduling(CpuScheduling scheduling)
+    {
+        var priority = 0;
+        if (SchedSetScheduler(0, scheduling == CpuScheduling.Batch ? SchedBatch : SchedOther, ref priority) != 0)
+        {
+            throw new SandboxException($"Could not set the {scheduling} scheduling policy: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
+    private static partial int SchedSetScheduler(int pid, int policy, ref int priority);
+
     public const nuint MsReadOnly = 1;
     public const nuint MsRemount = 32;
     public const nuint MsBind = 4096;

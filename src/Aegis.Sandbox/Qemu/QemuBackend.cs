@@ -355,7 +355,7 @@ public sealed partial class QemuBackend : ISandboxBackend
         // QEMU and the socat relays it runs see none of aegisd's environment.
         startInfo.Environment.Clear();
         startInfo.Environment["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin";
-        setup.Process = await Bubblewrap.ProcessSpawner.StartAsync(startInfo);
+        setup.Process = await Bubblewrap.ProcessSpawner.StartAsync(startInfo, _options.Scheduling);
         setup.Process.StandardInput.Close();
         setup.StartCapturingVmmOutput();
         var process = setup.Process;

@@ -5,6 +5,9 @@ public sealed record QemuOptions
 {
     public string QemuPath { get; init; } = "/usr/bin/qemu-system-x86_64";
 
+    /// <summary>The host scheduling policy of the sandboxes' processes (<see cref="CpuScheduling.Batch"/> by default).</summary>
+    public CpuScheduling Scheduling { get; init; } = CpuScheduling.Batch;
+
     public string QemuImgPath { get; init; } = "/usr/bin/qemu-img";
 
     /// <summary>util-linux setpriv: starts QEMU with a parent-death signal, so a VM does not outlive aegisd.</summary>

@@ -5,10 +5,14 @@ namespace Aegis.Sandbox.Tests.Bubblewrap;
 
 internal static class BubblewrapTestBackend
 {
-    public static BubblewrapBackend Create(string stateDirectory, ILoggerFactory loggerFactory) =>
-        new(new BubblewrapOptions
+    /// <summary>A backend keeping its state below <paramref name="stateDirectory"/>; <paramref name="scheduling"/> null keeps the default.</summary>
+    public static BubblewrapBackend Create(string stateDirectory, ILoggerFactory loggerFactory, CpuScheduling? scheduling = null)
+    {
+        var options = new BubblewrapOptions
         {
             RuntimeDirectory = Path.Combine(stateDirectory, "run"),
             LogDirectory = Path.Combine(stateDirectory, "logs"),
-        }, loggerFactory);
+        };
+        return new(scheduling is { } policy ? options with { Scheduling = policy } : options, loggerFactory);
+    }
 }
