@@ -7,15 +7,16 @@ using Famiglia.TestKit;
 // The router against the same sandbox reached directly and through nginx (Debian) as a reverse proxy, in one run,
 // with wrk; then paused → first byte through the router. Needs wrk and nginx (apt-get install -y wrk nginx-light)
 // and a Release build of the solution (aegisd.dll):
-//   dotnet build -c Release Aegis.slnx && dotnet run -c Release --no-build --project bench/Aegis.RouterBench -- [--seconds 10] [--connections 32] [--wakes 50] [--ceiling]
+//   dotnet build -c Release Aegis.slnx && dotnet run -c Release --no-build --project bench/Aegis.RouterBench -- [--seconds 10] [--connections 32] [--wakes 50] [--ceiling] [--sandbox-sched batch|normal]
 // --ceiling adds a fourth path: the least proxy .NET's sockets allow (CeilingProxy), what any router on .NET could reach here.
 var seconds = BenchArgs.Int(args, "--seconds", 10);
 var connections = BenchArgs.Int(args, "--connections", 32);
 var wakes = BenchArgs.Int(args, "--wakes", 50);
 var ceiling = args.Contains("--ceiling");
+var sandboxScheduling = BenchArgs.String(args, "--sandbox-sched", "batch"); // aegisd's Aegis:SandboxScheduling
 
 using var data = TempDirectory.Create("aegis-router-bench");
-await using var daemon = await AegisDaemonProcess.StartAsync(data.Path);
+await using var daemon = await AegisDaemonProcess.StartAsync(data.Path, settings: [$"--Aegis:SandboxScheduling={sandboxScheduling}"]);
 using var api = daemon.CreateClient();
 (await api.PostAsJsonAsync("/v1/kits", new
 {
@@ -109,7 +110,7 @@ if (ceilingProxy is not null)
 
 var results = new List<string>
 {
-    $"wrk -t2 -c{connections} -d{seconds}s --latency URL; 1 KiB static file served by nginx inside the bwrap sandbox; "
+    $"wrk -t2 -c{connections} -d{seconds}s --latency URL; 1 KiB static file served by nginx inside the bwrap sandbox (Aegis:SandboxScheduling={sandboxScheduling}); "
         + $"{Environment.ProcessorCount} CPUs; each target warmed for 2 s, then measured twice in alternation (the better run is kept).",
     "",
     "| path | requests/s | p50 | p99 | throughput vs direct | added p50 vs direct |",
