@@ -12,24 +12,29 @@ internal static partial class ClientScheduling
     private const int SchedOther = 0;
     private const int SchedBatch = 3;
 
-    public static void Apply(string policy)
+    /// <summary>The policy's Linux name, for the bench's header.</summary>
+    public static string LinuxName(int policy) => policy == SchedBatch ? "SCHED_BATCH" : "SCHED_OTHER";
+
+    /// <summary>The policy <c>normal</c> or <c>batch</c> names (the values of aegisd's Aegis:SandboxScheduling); null for anything else.</summary>
+    public static int? Parse(string policy) => policy switch
     {
-        var value = policy switch
-        {
-            "other" => SchedOther,
-            "batch" => SchedBatch,
-            _ => throw new ArgumentException($"--clients-sched must be 'other' or 'batch', not '{policy}'."),
-        };
+        "normal" => SchedOther,
+        "batch" => SchedBatch,
+        _ => null,
+    };
+
+    public static void Apply(int policy)
+    {
         foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
         {
             var parameter = 0;
-            if (SchedSetScheduler(int.Parse(Path.GetFileName(task), System.Globalization.CultureInfo.InvariantCulture), value, ref parameter) != 0)
+            if (SchedSetScheduler(int.Parse(Path.GetFileName(task), System.Globalization.CultureInfo.InvariantCulture), policy, ref parameter) != 0)
             {
                 var error = Marshal.GetLastPInvokeError();
                 // A thread that ended between the listing and the call (ESRCH) has nothing left to schedule.
                 if (error != 3)
                 {
-                    throw new InvalidOperationException($"sched_setscheduler({policy}) failed: errno {error}");
+                    throw new InvalidOperationException($"sched_setscheduler({LinuxName(policy)}) failed: errno {error}");
                 }
             }
         }

@@ -36,10 +36,15 @@ internal static class MucLoad
             _ => new[] { false, true },
         };
 
+        if (ClientScheduling.Parse(StringArg(args, "--clients-sched", "normal")) is not { } clientsSched)
+        {
+            Console.Error.WriteLine("--clients-sched must be normal or batch (the values of aegisd's Aegis:SandboxScheduling).");
+            return 2;
+        }
+
         // SCRAM-SHA-1 storage: the only SCRAM @xmpp/client speaks, so both clients authenticate alike.
         await using var ejabberd = await EjabberdFixture.StartNewAsync(scramHash: "sha");
         var server = ServerCpu.Find(ejabberd.NodeName);
-        var clientsSched = StringArg(args, "--clients-sched", "other");
         ClientScheduling.Apply(clientsSched);
         var results = new List<RunResult>();
         foreach (var archive in archives)
@@ -56,7 +61,7 @@ internal static class MucLoad
         }
 
         Console.WriteLine();
-        Console.WriteLine($"MUC round trip and burst through ejabberd 23.01 on loopback; {Environment.ProcessorCount} cores; latency n={latencyCount}, burst={burstCount}, unmeasured warm-up burst={warmupBurst} per client and scenario; clients under SCHED_{clientsSched.ToUpperInvariant()}, ejabberd under SCHED_OTHER");
+        Console.WriteLine($"MUC round trip and burst through ejabberd 23.01 on loopback; {Environment.ProcessorCount} cores; latency n={latencyCount}, burst={burstCount}, unmeasured warm-up burst={warmupBurst} per client and scenario; clients under {ClientScheduling.LinuxName(clientsSched)}, ejabberd under SCHED_OTHER");
         Console.WriteLine();
         Console.WriteLine("| client | transport | room archive | p50 ms | p99 ms | mean ms | max ms | burst received | burst msg/s | stalled | burst CPU µs/msg client / ejabberd |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");

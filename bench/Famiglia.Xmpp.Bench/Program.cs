@@ -24,6 +24,6 @@ static int RunScanner(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Famiglia.Xmpp.Bench muc [--latency N] [--burst M] [--warmup-burst W] [--archive on|off|both] [--transport both|tcp|websocket|websocket,tcp|...] [--no-peer] [--clients-sched other|batch] | scanner [BenchmarkDotNet args] | host [--burst M] [--receivers N] [--transport websocket|tcp] [--archive on|off] [--rounds R]");
+    Console.Error.WriteLine("usage: Famiglia.Xmpp.Bench muc [--latency N] [--burst M] [--warmup-burst W] [--archive on|off|both] [--transport both|tcp|websocket|websocket,tcp|...] [--no-peer] [--clients-sched normal|batch] | scanner [BenchmarkDotNet args] | host [--burst M] [--receivers N] [--transport websocket|tcp] [--archive on|off] [--rounds R]");
     return 2;
 }
