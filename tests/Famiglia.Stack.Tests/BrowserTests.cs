@@ -215,6 +215,61 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task A_canvas_drawn_again_between_the_tabs_render_and_its_chat_joining_is_reloaded()
+    {
+        // The room page reloads its canvas on a version bump it hears on the chat hub; a bump that came after the page
+        // was rendered and before it joined the hub was heard by nobody, and the tab kept the older drawing.
+        using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
+        var (agentId, agentPage) = await alice.CreateAgentAsync("Late Joiner", "photo-library");
+        await alice.PostFormAsync(agentPage, "Start");
+        await WebDatabase.WaitForStatusAsync(stack, agentId, "RUNNING");
+        var asker = await SignedInPageAsync("alice");
+        await asker.GotoAsync(new Uri(stack.WebUrl, agentPage).ToString());
+        await Expect(asker.GetByTestId("chat")).ToHaveAttributeAsync("data-ready", "true");
+        var replies = asker.GetByTestId("message").Filter(new() { HasText = "Found 234 photos! Gallery is ready." });
+        await asker.GetByLabel("Message").FillAsync("Build me a photo library from all group photos");
+        await asker.GetByLabel("Message").PressAsync("Enter");
+        await Expect(replies).ToHaveCountAsync(1);
+
+        // The tab's chat connection held back until the agent has drawn again; and its canvas deaf to its own version
+        // socket, as a page an agent writes without the gallery's follow-the-version script is.
+        var page = await SignedInPageAsync("alice");
+        await page.RouteWebSocketAsync("**/_canvas/events", _ => { });
+        var joinLater = new TaskCompletionSource();
+        await page.RouteAsync("**/hubs/chat/negotiate**", async route =>
+        {
+            await joinLater.Task;
+            await route.ContinueAsync();
+        });
+        var canvasLoads = 0;
+        page.FrameNavigated += (_, frame) =>
+        {
+            if (frame != page.MainFrame)
+            {
+                Interlocked.Increment(ref canvasLoads);
+            }
+        };
+        await page.GotoAsync(new Uri(stack.WebUrl, agentPage).ToString());
+        await Expect(page.FrameLocator("iframe.canvas").Locator("img")).ToHaveCountAsync(234);
+        var loadsBefore = Volatile.Read(ref canvasLoads);
+
+        await asker.GetByLabel("Message").FillAsync("Build me a photo library from all group photos");
+        await asker.GetByLabel("Message").PressAsync("Enter");
+        await Expect(replies).ToHaveCountAsync(2); // the agent bumps its canvas before it replies
+        joinLater.SetResult();
+        await Expect(page.GetByTestId("chat")).ToHaveAttributeAsync("data-ready", "true");
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Volatile.Read(ref canvasLoads) == loadsBefore)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the canvas was not reloaded after the tab joined (loads: {canvasLoads})");
+            await Task.Delay(50);
+        }
+
+        await alice.PostFormAsync(agentPage, "Delete");
+    }
+
+    [Fact]
     public async Task A_person_outside_a_participants_only_room_sees_neither_it_nor_its_chat()
     {
         // carol is in feldmans but not a participant of #family (the seed's PARTICIPANTS_ONLY room).

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text;
+using Famiglia.Web.Chat;
+using Famiglia.Web.Tests.Auth;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 
 namespace Famiglia.Web.Tests;
@@ -39,5 +42,27 @@ public sealed class AgentRuntimeTests(SqliteSpace space) : IClassFixture<SqliteS
         await space.Web.QueryAsync(db => db.AgentConfigs.Where(a => a.Name == "photo-agent")
             .ExecuteUpdateAsync(set => set.SetProperty(a => a.StoppedAt, started.AddMinutes(5))));
         Assert.Equal("""{"runningSince":null}""", await space.Feldmans.GetStringAsync("/api/agent-runtime/self"));
+    }
+
+    [Fact]
+    public async Task A_browser_that_joins_the_room_after_a_canvas_bump_is_told_the_agents_latest_version()
+    {
+        // The bump's own push reaches only browsers already in the room; a tab rendered before it and joining after
+        // it would keep showing the older canvas.
+        var agent = await space.Web.QueryAsync(db => db.AgentConfigs.Where(a => a.Name == "photo-agent")
+            .Select(a => new { a.Id, RoomId = a.Document!.RoomId }).SingleAsync());
+        foreach (var version in new[] { 6, 7 })
+        {
+            using var bump = await space.Feldmans.PostAsync("/api/agent-runtime/canvas-version",
+                new StringContent($$"""{"version":{{version}}}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.NoContent, bump.StatusCode);
+        }
+
+        await using var alice = await BrowserSession.SignedInAsync(space.Web, "alice");
+        var hub = await alice.ConnectHubAsync();
+        await hub.Connection.InvokeAsync<List<ChatMessage>>("JoinRoom", agent.RoomId);
+
+        var told = await hub.CanvasVersions.NextMatchingAsync(v => v.AgentId == agent.Id);
+        Assert.Equal(7, told.Version);
     }
 }

@@ -36,7 +36,7 @@ internal static partial class AgentRuntimeApi
     internal sealed record SelfBody(DateTime? RunningSince);
 
     private static async Task<Results<NoContent, ValidationProblem>> CanvasVersionAsync(
-        HttpRequest request, AgentCaller caller, Chat.ChatNotifier notifier, CancellationToken cancellationToken)
+        HttpRequest request, AgentCaller caller, Chat.ChatNotifier notifier, Chat.CanvasVersions versions, CancellationToken cancellationToken)
     {
         long? version = null;
         try
@@ -56,6 +56,7 @@ internal static partial class AgentRuntimeApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["version"] = ["The body must be {\"version\": N} with N a positive integer."] });
         }
 
+        versions.Report(caller.AgentConfigId, version.Value);
         await notifier.CanvasVersionAsync(caller.RoomId, caller.AgentConfigId, version.Value, cancellationToken);
         return TypedResults.NoContent();
     }

@@ -11,10 +11,11 @@ namespace Famiglia.Web.Chat;
 /// (each returns the last 50 messages, oldest first), <c>LeaveRoom(roomId)</c>, <c>Send(roomId, body, thread|null)</c>.
 /// Server → client: <c>message</c>, <c>agentStatus</c>, <c>canvasVersion</c> (see <see cref="ChatNotifier"/>), for every
 /// thread of the joined rooms; on joining, an <c>agentStatus</c> for each agent of the room (what changed between the page's
-/// render and its joining would be missed otherwise). Refusals are <see cref="HubException"/>s with a message fit to show.
+/// render and its joining would be missed otherwise), and a <c>canvasVersion</c> for each whose version is known (the room
+/// page renders the one it knew into the canvas frame; a bump in between would be missed too). Refusals are <see cref="HubException"/>s with a message fit to show.
 /// </summary>
 [Authorize]
-internal sealed class ChatHub(Membership membership, ChatService chat, IDbContextFactory<FamigliaDbContext> db) : Hub
+internal sealed class ChatHub(Membership membership, ChatService chat, IDbContextFactory<FamigliaDbContext> db, CanvasVersions canvasVersions) : Hub
 {
     public const string Path = "/hubs/chat";
     public const int HistorySize = 50;
@@ -55,6 +56,10 @@ internal sealed class ChatHub(Membership membership, ChatService chat, IDbContex
             foreach (var agent in agents)
             {
                 await Clients.Caller.SendAsync(ChatNotifier.AgentStatusEvent, new AgentStatusChanged(agent.Id, agent.Status.ToString()), Context.ConnectionAborted);
+                if (canvasVersions.Of(agent.Id) is { } version)
+                {
+                    await Clients.Caller.SendAsync(ChatNotifier.CanvasVersionEvent, new CanvasVersionChanged(agent.Id, version), Context.ConnectionAborted);
+                }
             }
         }
 

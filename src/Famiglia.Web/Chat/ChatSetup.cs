@@ -18,6 +18,7 @@ internal static class ChatSetup
         builder.Services.AddSingleton<XmppClientFactory>();
         builder.Services.AddSingleton<ChatProvisioner>();
         builder.Services.AddSingleton<ChatNotifier>();
+        builder.Services.AddSingleton<CanvasVersions>();
         builder.Services.AddSingleton<ChatArchiver>();
         builder.Services.AddSingleton<UserConnections>();
         builder.Services.AddSingleton<ChatService>();

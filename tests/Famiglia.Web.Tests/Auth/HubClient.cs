@@ -20,7 +20,11 @@ public sealed class HubClient
             return Messages.Add(message);
         });
         connection.On<AgentStatusChanged>(ChatNotifier.AgentStatusEvent, Statuses.Add);
+        connection.On<CanvasVersionChanged>(ChatNotifier.CanvasVersionEvent, CanvasVersions.Add);
     }
+
+    /// <summary>The canvasVersion events.</summary>
+    public Probe<CanvasVersionChanged> CanvasVersions { get; } = new();
 
     /// <summary>The agentStatus events.</summary>
     public Probe<AgentStatusChanged> Statuses { get; } = new();

@@ -17,6 +17,7 @@ internal sealed partial class RoomModel(
     AgentLifecycle agents,
     AgentTemplates templates,
     IOptions<AegisOptions> aegis,
+    Chat.CanvasVersions canvasVersions,
     ILogger<RoomModel> logger) : PageModel
 {
     public Group Group { get; private set; } = null!;
@@ -70,6 +71,9 @@ internal sealed partial class RoomModel(
     public NewAgentForm NewAgent { get; set; } = new();
 
     public string CanvasUrl(AgentConfig agent) => new Uri(aegis.Value.PublicUrl, $"/agent/{agent.AegisAppId}/index.html").ToString();
+
+    /// <summary>The agent's canvas version as last reported, rendered into its frame (absent when none was).</summary>
+    public long? CanvasVersion(AgentConfig agent) => canvasVersions.Of(agent.Id);
 
     public static bool WantsRunning(AgentConfig agent) => AgentLifecycle.WantsRunning(agent);
 

@@ -78,8 +78,14 @@
   connection.on('canvasVersion', (v) => {
     if (v.agentId !== agentId) return;
     const frame = document.querySelector('iframe.canvas');
+    if (!frame) return;
+    // The version the frame was rendered with, then each one heard: joining the room tells the latest again, which
+    // reloads the canvas only when a bump came between the page's render and its joining.
+    const version = String(v.version);
+    if (frame.dataset.canvasVersion === version) return;
+    frame.dataset.canvasVersion = version;
     // Reload the canvas on a version bump, unless its page said it follows its version itself (below).
-    if (frame && !frame.hidden && frame.dataset.live !== 'true') frame.src = frame.src;
+    if (!frame.hidden && frame.dataset.live !== 'true') frame.src = frame.src;
   });
   // A canvas page that follows its version on _canvas/events (an app that fetches its data again, keeping its state)
   // says so with postMessage({ famiglia: 'canvas-live' }); until the frame is given another page, bumps leave it alone.
