@@ -44,16 +44,16 @@ function nameOfNick(nick: string): string {
 /**
  * Waits until the room's chat history has the message `stanzaId` (a message's `id` is its archive id): the agent hears
  * a message over XMPP at the moment famiglia-web does, and famiglia-web stores it a moment later. So that a refresh
- * answering a message lists that message. Gives up after about a second (the next refresh shows it), asking at most five
- * times: well inside the Data API's 100 requests a minute.
+ * answering a message lists that message. Asks again after 25, 50, 100, 200 and 400 ms (usually the second answer has
+ * it) and then gives up (the next refresh shows it): at most six requests, well inside the Data API's 100 a minute.
  */
 export async function untilInHistory(api: AgentDataApi, stanzaId: string): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (const pause of [25, 50, 100, 200, 400, null]) {
     const latest = await api.chatHistory({ limit: recentMessages })
-    if (latest.data.some((m) => m.stanzaId === stanzaId)) {
+    if (latest.data.some((m) => m.stanzaId === stanzaId) || pause === null) {
       return
     }
 
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    await new Promise((resolve) => setTimeout(resolve, pause))
   }
 }
