@@ -12,7 +12,8 @@ namespace Famiglia.Web.Chat;
 /// Server → client: <c>message</c>, <c>agentStatus</c>, <c>canvasVersion</c> (see <see cref="ChatNotifier"/>), for every
 /// thread of the joined rooms; on joining, an <c>agentStatus</c> for each agent of the room (what changed between the page's
 /// render and its joining would be missed otherwise), and a <c>canvasVersion</c> for each whose version is known (the room
-/// page renders the one it knew into the canvas frame; a bump in between would be missed too). Refusals are <see cref="HubException"/>s with a message fit to show.
+/// page renders the one it knew into the canvas frame; a bump in between would be missed too). Refusals are
+/// <see cref="HubException"/>s with a message fit to show.
 /// </summary>
 [Authorize]
 internal sealed class ChatHub(Membership membership, ChatService chat, IDbContextFactory<FamigliaDbContext> db, CanvasVersions canvasVersions) : Hub
