@@ -26,12 +26,12 @@ internal static class HostLatency
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var burst = MucLoad.IntArg(args, "--burst", 10_000);
-        var receivers = MucLoad.IntArg(args, "--receivers", 3);
-        var webSocket = MucLoad.StringArg(args, "--transport", "websocket") == "websocket";
-        var archive = MucLoad.StringArg(args, "--archive", "off") == "on";
-        var rounds = MucLoad.IntArg(args, "--rounds", 2);
-        var probeRate = MucLoad.IntArg(args, "--probe-rate", 500);
+        var burst = BenchArgs.Int(args, "--burst", 10_000);
+        var receivers = BenchArgs.Int(args, "--receivers", 3);
+        var webSocket = BenchArgs.String(args, "--transport", "websocket") == "websocket";
+        var archive = BenchArgs.String(args, "--archive", "off") == "on";
+        var rounds = BenchArgs.Int(args, "--rounds", 2);
+        var probeRate = BenchArgs.Int(args, "--probe-rate", 500);
 
         await using var ejabberd = await EjabberdFixture.StartNewAsync();
         var builder = WebApplication.CreateSlimBuilder();

@@ -22,21 +22,21 @@ internal static class MucLoad
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var latencyCount = IntArg(args, "--latency", 2000);
-        var burstCount = IntArg(args, "--burst", 10_000);
-        var warmupBurst = IntArg(args, "--warmup-burst", 2_000);
+        var latencyCount = BenchArgs.Int(args, "--latency", 2000);
+        var burstCount = BenchArgs.Int(args, "--burst", 10_000);
+        var warmupBurst = BenchArgs.Int(args, "--warmup-burst", 2_000);
         var withPeer = !args.Contains("--no-peer");
         // A list in run order: "websocket,tcp" shows what running first costs (the JIT), "tcp,tcp" a second, warmer run.
-        var transports = StringArg(args, "--transport", "both").Replace("both", "tcp,websocket", StringComparison.Ordinal)
+        var transports = BenchArgs.String(args, "--transport", "both").Replace("both", "tcp,websocket", StringComparison.Ordinal)
             .Split(',').Select(t => t == "websocket").ToArray();
-        var archives = StringArg(args, "--archive", "both") switch
+        var archives = BenchArgs.String(args, "--archive", "both") switch
         {
             "on" => new[] { true },
             "off" => new[] { false },
             _ => new[] { false, true },
         };
 
-        if (ClientScheduling.Parse(StringArg(args, "--clients-sched", "normal")) is not { } clientsSched)
+        if (ClientScheduling.Parse(BenchArgs.String(args, "--clients-sched", "normal")) is not { } clientsSched)
         {
             Console.Error.WriteLine("--clients-sched must be normal or batch (the values of aegisd's Aegis:SandboxScheduling).");
             return 2;
@@ -272,17 +272,5 @@ internal static class MucLoad
         await ejabberd.Admin.CreateRoomAsync(name, ejabberd.MucService, ejabberd.Host,
             new Dictionary<string, string> { ["persistent"] = "true", ["mam"] = archive ? "true" : "false" });
         return new Jid(name, ejabberd.MucService);
-    }
-
-    internal static string StringArg(string[] args, string name, string fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
-    }
-
-    internal static int IntArg(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }
