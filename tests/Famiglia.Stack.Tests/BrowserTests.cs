@@ -181,9 +181,7 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
         // agent then drew and bumped the version before the placeholder's socket connected, and the socket's first
         // version was taken as the one to compare later ones with: the tab showed "Nothing on this canvas yet" for good.
         using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
-        var (agentId, agentPage) = await alice.CreateAgentAsync("Blank Slate", "photo-library"); // draws only when asked
-        await alice.PostFormAsync(agentPage, "Start");
-        await WebDatabase.WaitForStatusAsync(stack, agentId, "RUNNING");
+        var agentPage = await RunningPhotoLibraryAsync(alice, "Blank Slate"); // draws only when asked
         var page = await SignedInPageAsync("alice");
         await page.GotoAsync(new Uri(stack.WebUrl, agentPage).ToString());
         var canvasUrl = await page.Locator("iframe.canvas").GetAttributeAsync("data-src");
@@ -220,9 +218,7 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
         // The room page reloads its canvas on a version bump it hears on the chat hub; a bump that came after the page
         // was rendered and before it joined the hub was heard by nobody, and the tab kept the older drawing.
         using var alice = await WebSession.SignInAsync(stack.WebUrl, "alice");
-        var (agentId, agentPage) = await alice.CreateAgentAsync("Late Joiner", "photo-library");
-        await alice.PostFormAsync(agentPage, "Start");
-        await WebDatabase.WaitForStatusAsync(stack, agentId, "RUNNING");
+        var agentPage = await RunningPhotoLibraryAsync(alice, "Late Joiner");
         var asker = await SignedInPageAsync("alice");
         await asker.GotoAsync(new Uri(stack.WebUrl, agentPage).ToString());
         await Expect(asker.GetByTestId("chat")).ToHaveAttributeAsync("data-ready", "true");
@@ -329,6 +325,15 @@ public sealed class BrowserTests(FamigliaStack stack, ITestOutputHelper output) 
         Assert.True(overflow <= 0, $"the page is {overflow}px wider than the phone screen");
         var composer = await page.GetByTestId("composer").BoundingBoxAsync();
         Assert.True(composer!.X >= 0 && composer.X + composer.Width <= 390, "the message box does not fit the screen");
+    }
+
+    /// <summary>A photo-library agent created and started by <paramref name="person"/>, once it runs; its tab's page.</summary>
+    private async Task<string> RunningPhotoLibraryAsync(WebSession person, string name)
+    {
+        var (agentId, agentPage) = await person.CreateAgentAsync(name, "photo-library");
+        await person.PostFormAsync(agentPage, "Start");
+        await WebDatabase.WaitForStatusAsync(stack, agentId, "RUNNING");
+        return agentPage;
     }
 
     private async Task<IPage> SignedInPageAsync(string name, BrowserNewContextOptions? options = null)
